@@ -1,0 +1,82 @@
+import yargs from 'yargs';
+import { EXIT_CODES } from './errors.js';
+import { main, type Command } from './main.js';
+
+const USAGE = `backend-supervisor: PID 1 for a Python backend container.
+Waits for PostgreSQL, brings the schema to the Alembic head, then runs and supervises the app.
+Configured by environment variables (DATABASE_URL, RUN_MIGRATIONS, ...): see the README.`;
+
+const SUBCOMMANDS = new Set(['run', 'migrate', 'status', 'wait', 'rollback']);
+
+/**
+ * Everything from the app command on belongs to the app, options included:
+ * `backend-supervisor uvicorn --port 80` and `backend-supervisor run -g -- uvicorn --port 80`.
+ */
+export function splitAppCommand(argv: string[]): { own: string[]; app: string[] } {
+  const separator = argv.indexOf('--');
+  if (separator >= 0) return { own: argv.slice(0, separator), app: argv.slice(separator + 1) };
+  // Only `run` takes an app command, and its own options are all flags, so no option value is mistaken for it.
+  if (argv[0] !== 'run' && SUBCOMMANDS.has(argv[0] ?? '')) return { own: argv, app: [] };
+  const first = argv.findIndex((arg, index) => !arg.startsWith('-') && !(index === 0 && arg === 'run'));
+  return first < 0 ? { own: argv, app: [] } : { own: argv.slice(0, first), app: argv.slice(first) };
+}
+
+function parseCommand(argv: string[]): Promise<Command> {
+  const { own, app } = splitAppCommand(argv);
+  return new Promise((resolve) => {
+    void yargs(own)
+      .scriptName('backend-supervisor')
+      .usage(USAGE)
+      .command(
+        ['run', '$0'],
+        'wait, migrate, then run the app command as a supervised child (the default)',
+        (y) =>
+          y
+            .usage('backend-supervisor [run] [options] [--] CMD [ARGS...]')
+            .option('migrate-only', { type: 'boolean', default: false, describe: 'wait and migrate, then exit (same as `migrate`)' })
+            .option('process-group', { alias: 'g', type: 'boolean', default: false, describe: "forward signals to the app's whole process group (or SIGNAL_PROCESS_GROUP=true)" }),
+        (args) => {
+          resolve({ name: 'run', app, migrateOnly: args.migrateOnly, processGroup: args.processGroup });
+        },
+      )
+      .command('migrate', 'one-shot: wait, migrate, verify, exit', {}, () => resolve(withoutApp({ name: 'migrate' }, app)))
+      .command('status', 'print the database state and what `migrate` would do; changes nothing', {}, () => resolve(withoutApp({ name: 'status' }, app)))
+      .command('wait', 'wait for the database; exit 0, or 69 if it did not come up in time', {}, () => resolve(withoutApp({ name: 'wait' }, app)))
+      .command(
+        'rollback',
+        'alembic downgrade, under the migration lock',
+        (y) =>
+          y
+            .option('to', { type: 'string', describe: 'the revision to downgrade to (e.g. base, or a revision id)' })
+            .option('steps', { type: 'number', describe: 'how many revisions to step back' })
+            .conflicts('to', 'steps')
+            .check((args) => {
+              if (args.to === undefined && args.steps === undefined) throw new Error('rollback needs --to REV or --steps N');
+              if (args.steps !== undefined && !(Number.isInteger(args.steps) && args.steps > 0)) throw new Error('--steps must be a whole number above 0');
+              return true;
+            }),
+        (args) => resolve(withoutApp({ name: 'rollback', target: args.to ?? `-${args.steps}` }, app)),
+      )
+      .strictCommands()
+      .strictOptions()
+      .version(__VERSION__)
+      .help()
+      .alias('h', 'help')
+      .wrap(null)
+      .fail((message, error) => {
+        process.stderr.write(`backend-supervisor: ${message ?? error?.message}\nTry backend-supervisor --help\n`);
+        process.exit(EXIT_CODES.config);
+      })
+      .parseAsync();
+  });
+}
+
+function withoutApp(command: Command, app: string[]): Command {
+  if (app.length === 0) return command;
+  process.stderr.write(`backend-supervisor: \`${command.name}\` takes no app command (got ${app.join(' ')})\n`);
+  process.exit(EXIT_CODES.config);
+}
+
+void parseCommand(process.argv.slice(2))
+  .then((command) => main(command, process.env, process.cwd()))
+  .then((exitCode) => process.exit(exitCode));

@@ -1,0 +1,55 @@
+import { parseIntoClientConfig } from 'pg-connection-string';
+import type { ClientConfig } from 'pg';
+import { configError } from '../errors.js';
+
+/** DATABASE_URL as the app and alembic get it (unchanged), and what the supervisor needs of it. */
+export interface DatabaseUrl {
+  /** Passed on untouched to the app and to alembic. */
+  readonly raw: string;
+  /** Safe to print: the password replaced by ***. */
+  readonly redacted: string;
+  /** What node-postgres connects with. */
+  readonly client: ClientConfig;
+  /** Every spelling of the password that could show up in text, for the log redactor. */
+  readonly secrets: readonly string[];
+}
+
+// SQLAlchemy names a driver after '+', e.g. postgresql+asyncpg://; libpq only knows the dialect.
+const SCHEME = /^(postgres|postgresql)(\+[a-z0-9_]+)?:\/\//i;
+const USERINFO_PASSWORD = /^([a-z0-9+.-]+:\/\/[^:/?#@]*:)([^@/?#]*)@/i;
+const QUERY_PASSWORD = /([?&]password=)([^&#]*)/i;
+
+export function redactUrl(url: string): string {
+  return url.replace(USERINFO_PASSWORD, '$1***@').replace(QUERY_PASSWORD, '$1***');
+}
+
+export function parseDatabaseUrl(raw: string): DatabaseUrl {
+  const redacted = redactUrl(raw);
+  const scheme = SCHEME.exec(raw);
+  if (!scheme) {
+    throw configError('DATABASE_URL', redacted, 'expected postgresql://user:password@host:port/database (postgres:// and postgresql+driver:// are accepted too)');
+  }
+  const libpqUrl = `postgresql://${raw.slice(scheme[0].length)}`;
+  let client: ClientConfig;
+  try {
+    new URL(libpqUrl);
+    client = parseIntoClientConfig(libpqUrl);
+  } catch {
+    throw configError('DATABASE_URL', redacted, 'not a valid URL; percent-encode special characters in the user name and password');
+  }
+  if (client.port !== undefined && !(Number.isInteger(client.port) && client.port > 0 && client.port < 65536)) {
+    throw configError('DATABASE_URL', redacted, 'the port must be a number from 1 to 65535');
+  }
+  return { raw, redacted, client, secrets: secretsOf(raw, client.password) };
+}
+
+function secretsOf(raw: string, password: unknown): string[] {
+  const spellings = new Set<string>();
+  const encoded = USERINFO_PASSWORD.exec(raw)?.[2] ?? QUERY_PASSWORD.exec(raw)?.[2];
+  for (const value of [encoded, typeof password === 'string' ? password : undefined]) {
+    if (!value) continue;
+    spellings.add(value);
+    spellings.add(JSON.stringify(value).slice(1, -1));
+  }
+  return [...spellings].sort((a, b) => b.length - a.length);
+}

@@ -1,0 +1,44 @@
+import { configError } from '../errors.js';
+
+/** Parsers for environment values: each names the variable and the bad value when it fails. */
+
+const TRUE = new Set(['true', '1', 'yes', 'on']);
+const FALSE = new Set(['false', '0', 'no', 'off']);
+
+export function parseBoolean(variable: string, value: string | undefined, fallback: boolean): boolean {
+  if (value === undefined || value.trim() === '') return fallback;
+  const normalised = value.trim().toLowerCase();
+  if (TRUE.has(normalised)) return true;
+  if (FALSE.has(normalised)) return false;
+  throw configError(variable, value, 'expected one of true/false/1/0/yes/no/on/off');
+}
+
+/** Seconds as a non-negative number (decimals allowed), returned in milliseconds. */
+export function parseSeconds(variable: string, value: string | undefined, fallbackSeconds: number): number {
+  if (value === undefined || value.trim() === '') return fallbackSeconds * 1000;
+  const trimmed = value.trim();
+  const seconds = /^\d+(\.\d+)?$/.test(trimmed) ? Number(trimmed) : Number.NaN;
+  if (!Number.isFinite(seconds)) throw configError(variable, value, 'expected a number of seconds, e.g. 30');
+  return Math.round(seconds * 1000);
+}
+
+export function parseChoice<T extends string>(
+  variable: string,
+  value: string | undefined,
+  choices: readonly T[],
+  fallback: T,
+): T {
+  if (value === undefined || value.trim() === '') return fallback;
+  const normalised = value.trim().toLowerCase();
+  const match = choices.find((choice) => choice === normalised);
+  if (match === undefined) throw configError(variable, value, `expected one of ${choices.join(', ')}`);
+  return match;
+}
+
+/** A command line split on whitespace, never through a shell. */
+export function parseCommand(variable: string, value: string | undefined, fallback: string[]): string[] {
+  if (value === undefined) return fallback;
+  const words = value.trim().split(/\s+/).filter(Boolean);
+  if (words.length === 0) throw configError(variable, value, 'expected a command, e.g. "alembic" or "python -m alembic"');
+  return words;
+}

@@ -1,0 +1,26 @@
+import pg from 'pg';
+import type { DatabaseUrl } from '../config/database-url.js';
+
+export type Connection = pg.Client;
+
+/** A connection with the app's own credentials, named so operators can spot it in pg_stat_activity. */
+export async function connect(url: DatabaseUrl, connectTimeoutMs: number): Promise<Connection> {
+  const client = new pg.Client({
+    ...url.client,
+    application_name: 'backend-supervisor',
+    connectionTimeoutMillis: Math.max(1, Math.round(connectTimeoutMs)),
+  });
+  // An idle connection the server drops (restart, failover) must not crash the supervisor.
+  client.on('error', () => {});
+  try {
+    await client.connect();
+    return client;
+  } catch (error) {
+    await client.end().catch(() => {});
+    throw error;
+  }
+}
+
+export async function disconnect(client: Connection | undefined): Promise<void> {
+  await client?.end().catch(() => {});
+}

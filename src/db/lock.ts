@@ -1,0 +1,46 @@
+import { unlessAborted } from '../abort.js';
+import { SupervisorError } from '../errors.js';
+import type { Connection } from './connect.js';
+
+/**
+ * One advisory lock key for every replica of every backend-supervisor on a database: while one
+ * holds it, the others wait, then re-inspect. In pg_locks: locktype advisory, classid 1651741346, objid 4111992433.
+ */
+const LOCK_KEY = '7094175066633012849';
+
+export interface LockOptions {
+  timeoutMs: number;
+  signal: AbortSignal;
+  /** Called once if another replica holds the lock, before waiting for it. */
+  onContended: () => void;
+}
+
+/** Takes the migration lock on this connection's session; release it with releaseMigrationLock. */
+export async function acquireMigrationLock(client: Connection, { timeoutMs, signal, onContended }: LockOptions): Promise<void> {
+  const tried = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1::bigint) AS locked', [LOCK_KEY]);
+  if (tried.rows[0]?.locked) return;
+  onContended();
+  // lock_timeout 0 would mean "wait forever" to PostgreSQL; MIGRATION_LOCK_TIMEOUT=0 means "don't wait".
+  if (timeoutMs === 0) throw lockTimeout(timeoutMs);
+  try {
+    await client.query(`SET lock_timeout = ${Math.round(timeoutMs)}`);
+    // When interrupted, the caller closes the connection, which also ends the wait on the server.
+    await unlessAborted(client.query('SELECT pg_advisory_lock($1::bigint)', [LOCK_KEY]), signal);
+  } catch (error) {
+    if ((error as { code?: string }).code === '55P03') throw lockTimeout(timeoutMs);
+    throw error;
+  } finally {
+    if (!signal.aborted) await client.query('RESET lock_timeout').catch(() => {});
+  }
+}
+
+export async function releaseMigrationLock(client: Connection): Promise<void> {
+  await client.query('SELECT pg_advisory_unlock($1::bigint)', [LOCK_KEY]).catch(() => {});
+}
+
+function lockTimeout(timeoutMs: number): SupervisorError {
+  return new SupervisorError(
+    'lockTimeout',
+    `another replica held the migration lock for longer than MIGRATION_LOCK_TIMEOUT=${timeoutMs / 1000}s; check for a stuck migration (pg_locks where locktype = 'advisory') or raise MIGRATION_LOCK_TIMEOUT`,
+  );
+}

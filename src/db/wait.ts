@@ -1,0 +1,77 @@
+import pRetry, { AbortError } from 'p-retry';
+import type { DatabaseUrl } from '../config/database-url.js';
+import { unlessAborted } from '../abort.js';
+import { InterruptedError, SupervisorError } from '../errors.js';
+import type { Logger } from '../log.js';
+import { connect, type Connection } from './connect.js';
+import { describeConnectionError } from './connection-errors.js';
+
+export interface WaitOptions {
+  timeoutMs: number;
+  signal: AbortSignal;
+  log: Logger;
+}
+
+// Short, capped delays: a database that comes up is noticed within about 100 ms.
+const BACKOFF = { minTimeout: 20, factor: 2, maxTimeout: 100, randomize: true } as const;
+const MAX_CONNECT_TIMEOUT_MS = 10_000;
+
+/**
+ * Connects with the app's own credentials and runs SELECT 1, retrying what can get better
+ * (refused, DNS, starting up) until the deadline; gives up at once on what cannot (bad password,
+ * missing database). Resolves with the open connection, which the later phases reuse.
+ */
+export async function waitForDatabase(url: DatabaseUrl, { timeoutMs, signal, log }: WaitOptions): Promise<Connection> {
+  const deadline = Date.now() + timeoutMs;
+  let attempts = 0;
+  let lastReason = '';
+  const attempt = async () => {
+    attempts += 1;
+    const remaining = Math.max(deadline - Date.now(), 50);
+    const client = await connect(url, Math.min(remaining, MAX_CONNECT_TIMEOUT_MS));
+    try {
+      await client.query('SELECT 1');
+      return client;
+    } catch (error) {
+      await client.end().catch(() => {});
+      throw error;
+    }
+  };
+  try {
+    return await pRetry(
+      async () => {
+        try {
+          return await unlessAborted(attempt(), signal);
+        } catch (error) {
+          if (error instanceof InterruptedError) throw new AbortError(error);
+          const failure = describeConnectionError(error);
+          lastReason = failure.reason;
+          if (failure.permanent) throw new AbortError(Object.assign(new Error(failure.reason), { hint: failure.hint }));
+          throw error;
+        }
+      },
+      {
+        ...BACKOFF,
+        retries: Number.POSITIVE_INFINITY,
+        maxRetryTime: timeoutMs,
+        signal,
+        onFailedAttempt: ({ attemptNumber }) => {
+          if (attemptNumber === 1 || attemptNumber % 20 === 0) {
+            log.info({ event: 'wait', attempt: attemptNumber, reason: lastReason, database: url.redacted }, 'waiting for the database');
+          }
+        },
+      },
+    );
+  } catch (error) {
+    if (signal.aborted) throw new InterruptedError(signal.reason as NodeJS.Signals);
+    const hint = (error as { hint?: string }).hint;
+    if (hint) {
+      throw new SupervisorError('unavailable', `cannot connect to ${url.redacted}: ${lastReason}; ${hint}`, { attempts });
+    }
+    throw new SupervisorError(
+      'unavailable',
+      `the database at ${url.redacted} did not become available within DB_WAIT_TIMEOUT=${timeoutMs / 1000}s (${attempts} attempts, last error: ${lastReason}); check that it is running and reachable, or raise DB_WAIT_TIMEOUT`,
+      { attempts },
+    );
+  }
+}

@@ -1,0 +1,69 @@
+import { createInterface } from 'node:readline';
+import type { Readable } from 'node:stream';
+import { execa } from 'execa';
+import { InterruptedError, SupervisorError } from '../errors.js';
+import type { Logger } from '../log.js';
+import { trackChild } from '../supervise/children.js';
+
+export interface AlembicOptions {
+  command: string[];
+  configPath: string;
+  /** 0 means no limit. */
+  timeoutMs: number;
+  signal: AbortSignal;
+  log: Logger;
+}
+
+const KILL_AFTER_MS = 5_000;
+const TAIL_LINES = 20;
+
+/**
+ * Runs the real alembic CLI (no shell), with DATABASE_URL and the rest of the environment
+ * passed through, re-emitting each line it prints as a log event. Throws when it fails.
+ */
+export async function runAlembic(args: string[], options: AlembicOptions): Promise<void> {
+  const [file, ...prefix] = options.command;
+  if (file === undefined) throw new SupervisorError('config', 'ALEMBIC_COMMAND is empty');
+  const argv = [...prefix, '-c', options.configPath, ...args];
+  const tail: string[] = [];
+  const subprocess = execa(file, argv, {
+    env: { PYTHONUNBUFFERED: '1' },
+    stdin: 'ignore',
+    buffer: false,
+    reject: false,
+    cancelSignal: options.signal,
+    forceKillAfterDelay: KILL_AFTER_MS,
+    ...(options.timeoutMs > 0 ? { timeout: options.timeoutMs } : {}),
+  });
+  trackChild(subprocess.pid, subprocess);
+  const relayed = Promise.all([
+    relayLines(subprocess.stdout, 'stdout', options.log, tail),
+    relayLines(subprocess.stderr, 'stderr', options.log, tail),
+  ]);
+  const result = await subprocess;
+  await relayed;
+  if (options.signal.aborted) throw new InterruptedError(options.signal.reason as NodeJS.Signals);
+  if (!result.failed) return;
+
+  const command = [file, ...argv].join(' ');
+  const code = (result.cause as NodeJS.ErrnoException | undefined)?.code;
+  if (code === 'ENOENT' || code === 'EACCES') {
+    throw new SupervisorError('migrationFailed', `ALEMBIC_COMMAND=${JSON.stringify(options.command.join(' '))} could not be started (${code}); install alembic in the image or set ALEMBIC_COMMAND, e.g. "python -m alembic"`);
+  }
+  const why = result.timedOut
+    ? `was stopped after MIGRATION_TIMEOUT=${options.timeoutMs / 1000}s`
+    : result.signal
+      ? `was killed by ${result.signal}`
+      : `exited with code ${result.exitCode}`;
+  throw new SupervisorError('migrationFailed', `${command} ${why}`, { output: tail.join('\n') });
+}
+
+async function relayLines(stream: Readable | null, name: 'stdout' | 'stderr', log: Logger, tail: string[]): Promise<void> {
+  if (!stream) return;
+  for await (const line of createInterface({ input: stream, crlfDelay: Number.POSITIVE_INFINITY })) {
+    if (line.trim() === '') continue;
+    log.info({ event: 'alembic', stream: name }, line);
+    tail.push(line);
+    if (tail.length > TAIL_LINES) tail.shift();
+  }
+}

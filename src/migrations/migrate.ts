@@ -1,0 +1,131 @@
+import type { Config } from '../config/config.js';
+import type { Connection } from '../db/connect.js';
+import { inspectDatabase } from '../db/inspect.js';
+import { acquireMigrationLock, releaseMigrationLock } from '../db/lock.js';
+import { SupervisorError } from '../errors.js';
+import type { Logger } from '../log.js';
+import type { Phases } from '../phases.js';
+import { runAlembic } from './alembic.js';
+import { classify, plan, type Plan, type ScriptGraph } from './plan.js';
+
+export interface MigrateContext {
+  db: Connection;
+  scripts: ScriptGraph;
+  config: Config;
+  signal: AbortSignal;
+  log: Logger;
+  phases: Phases;
+}
+
+/**
+ * Inspect, plan, and only if there is work: lock, inspect again (another replica may have done
+ * it meanwhile), run alembic, and verify that the database is now at the script head.
+ */
+export async function migrateToHead(context: MigrateContext): Promise<Plan> {
+  const first = await inspectAndPlan(context);
+  if (first.action === 'nothing') return first;
+  refuseIfRefused(first);
+  return withMigrationLock(context, async () => {
+    const current = await inspectAndPlan(context);
+    refuseIfRefused(current);
+    if (current.action === 'nothing') return current;
+    await runPlan(current, context);
+    await verifyAtHead(context);
+    return current;
+  });
+}
+
+/** Runs `alembic <args>` under the migration lock (for rollback). */
+export async function runUnderLock(args: string[], context: MigrateContext): Promise<void> {
+  await withMigrationLock(context, async () => {
+    const phase = context.phases.start('migrate');
+    await runAlembicIn(phase, args, context);
+    const versions = (await inspectDatabase(context.db)).versions;
+    phase.done({ command: args.join(' '), versions }, `alembic ${args.join(' ')} finished; the database is at ${versions.join(', ') || 'no revision'}`);
+  });
+}
+
+export async function inspectAndPlan({ db, scripts, config, phases }: MigrateContext): Promise<Plan> {
+  const phase = phases.start('inspect');
+  const snapshot = await inspectDatabase(db);
+  const decided = plan(classify(snapshot, scripts), config);
+  phase.done({ state: decided.state, plan: decided.action, versions: snapshot.versions, heads: scripts.heads }, `the database is ${describe(decided)}`);
+  return decided;
+}
+
+export function refuseIfRefused(decided: Plan): void {
+  if (decided.action === 'refuse') throw new SupervisorError('refused', decided.reason, { state: decided.state.kind });
+}
+
+async function withMigrationLock<T>(context: MigrateContext, work: () => Promise<T>): Promise<T> {
+  const { db, config, signal, log, phases } = context;
+  const phase = phases.start('lock');
+  let contended = false;
+  await acquireMigrationLock(db, {
+    timeoutMs: config.migrationLockTimeoutMs,
+    signal,
+    onContended: () => {
+      contended = true;
+      log.info({ event: 'lock' }, 'another replica is migrating; waiting for it to finish');
+    },
+  });
+  phase.done({ waited: contended }, 'holding the migration lock');
+  try {
+    return await work();
+  } finally {
+    if (!signal.aborted) await releaseMigrationLock(db);
+  }
+}
+
+async function runPlan(decided: Plan, context: MigrateContext): Promise<void> {
+  const phase = context.phases.start('migrate');
+  if (decided.action === 'stamp') {
+    context.log.warn({ event: 'migrate', state: decided.state }, 'the database has tables but no Alembic version: stamping it at head (UNVERSIONED_DATABASE=stamp) without running migrations');
+  }
+  const args = decided.action === 'stamp' ? ['stamp', 'head'] : ['upgrade', 'head'];
+  await runAlembicIn(phase, args, context);
+  phase.done({ command: args.join(' ') }, `alembic ${args.join(' ')} succeeded`);
+}
+
+async function runAlembicIn(phase: ReturnType<Phases['start']>, args: string[], { config, signal, log }: MigrateContext): Promise<void> {
+  try {
+    await runAlembic(args, {
+      command: config.alembicCommand,
+      configPath: config.alembicConfig,
+      timeoutMs: config.migrationTimeoutMs,
+      signal,
+      log,
+    });
+  } catch (error) {
+    phase.fail({ command: args.join(' ') }, `alembic ${args.join(' ')} failed`);
+    throw error;
+  }
+}
+
+async function verifyAtHead({ db, scripts, phases }: MigrateContext): Promise<void> {
+  const phase = phases.start('verify');
+  const state = classify(await inspectDatabase(db), scripts);
+  if (state.kind !== 'at-head') {
+    phase.fail({ state }, 'the database is not at the script head after migrating');
+    throw new SupervisorError('migrationFailed', `after migrating, the database is ${state.kind} instead of at head ${scripts.heads.join(', ')}; check the migration scripts and env.py (version_table, schema)`);
+  }
+  phase.done({ heads: state.heads }, `the database is at head ${state.heads.join(', ')}`);
+}
+
+function describe(decided: Plan): string {
+  const { state } = decided;
+  switch (state.kind) {
+    case 'empty':
+      return 'empty: upgrading to head';
+    case 'behind':
+      return `at ${state.current.join(', ')}, behind head ${state.heads.join(', ')}: upgrading`;
+    case 'at-head':
+      return `at head ${state.heads.join(', ') || '(no migrations)'}: nothing to do`;
+    case 'unversioned':
+      return decided.action === 'stamp' ? 'unversioned: stamping head' : 'unversioned: refused';
+    case 'unknown-revision':
+      return `at unknown revision ${state.unknown.join(', ')}: refused`;
+    case 'several-heads':
+      return `in front of several script heads (${state.heads.join(', ')}): refused`;
+  }
+}

@@ -1,0 +1,32 @@
+import type { Logger } from './log.js';
+
+export type PhaseName = 'wait' | 'lock' | 'inspect' | 'migrate' | 'verify' | 'app' | 'shutdown';
+
+/** Times each start-up phase, logs one event for it, and sums them up in the final `startup` event. */
+export class Phases {
+  private readonly durations: Partial<Record<PhaseName, number>> = {};
+  private readonly startedAt = performance.now();
+
+  constructor(private readonly log: Logger) {}
+
+  start(phase: PhaseName) {
+    const startedAt = performance.now();
+    const elapsed = () => Math.round(performance.now() - startedAt);
+    const end = (level: 'info' | 'warn' | 'error', fields: Record<string, unknown>, message: string) => {
+      const durationMs = elapsed();
+      this.durations[phase] = (this.durations[phase] ?? 0) + durationMs;
+      this.log[level]({ event: phase, durationMs, ...fields }, message);
+    };
+    return {
+      elapsed,
+      done: (fields: Record<string, unknown>, message: string) => end('info', fields, message),
+      warn: (fields: Record<string, unknown>, message: string) => end('warn', fields, message),
+      fail: (fields: Record<string, unknown>, message: string) => end('error', fields, message),
+    };
+  }
+
+  summarise(fields: Record<string, unknown>, message: string): void {
+    const totalMs = Math.round(performance.now() - this.startedAt);
+    this.log.info({ event: 'startup', totalMs, phases: this.durations, ...fields }, message);
+  }
+}
