@@ -39,7 +39,7 @@ function parseCommand(argv: string[]): Promise<Command> {
           resolve({ name: 'run', app, migrateOnly: args.migrateOnly, processGroup: args.processGroup });
         },
       )
-      .command('migrate', 'one-shot: wait, migrate, verify, exit', {}, () => resolve(withoutApp({ name: 'migrate' }, app)))
+      .command('migrate', 'one-shot: wait, migrate, verify, exit', {}, () => resolve(withoutApp({ name: 'run', app: [], migrateOnly: true, processGroup: false }, app)))
       .command('status', 'print the database state and what `migrate` would do; changes nothing', {}, () => resolve(withoutApp({ name: 'status' }, app)))
       .command('wait', 'wait for the database; exit 0, or 69 if it did not come up in time', {}, () => resolve(withoutApp({ name: 'wait' }, app)))
       .command(
@@ -73,7 +73,7 @@ function parseCommand(argv: string[]): Promise<Command> {
 
 function withoutApp(command: Command, app: string[]): Command {
   if (app.length === 0) return command;
-  process.stderr.write(`backend-supervisor: \`${command.name}\` takes no app command (got ${app.join(' ')})\n`);
+  process.stderr.write(`backend-supervisor: this command takes no app command (got ${app.join(' ')})\n`);
   process.exit(EXIT_CODES.config);
 }
 

@@ -11,8 +11,8 @@ import { SignalRouter, TERMINATING_SIGNALS } from './supervise/signals.js';
 import { superviseApp } from './supervise/supervise.js';
 
 export type Command =
+  /** `migrate` is `run --migrate-only`: an explicit request, so it migrates whatever RUN_MIGRATIONS says. */
   | { name: 'run'; app: string[]; migrateOnly: boolean; processGroup: boolean }
-  | { name: 'migrate' }
   | { name: 'status' }
   | { name: 'wait' }
   | { name: 'rollback'; target: string };
@@ -28,7 +28,11 @@ export async function main(command: Command, env: Environment, cwd: string): Pro
       throw new SupervisorError('config', 'no app command given: use backend-supervisor run -- CMD [ARGS...] (or `migrate` to only migrate)');
     }
     await prepareDatabase(command, config, session);
-    if (command.name !== 'run' || command.migrateOnly) return 0;
+    if (command.name !== 'run') return 0;
+    if (command.migrateOnly) {
+      session.phases.summarise({}, 'the schema is ready');
+      return 0;
+    }
     session.phases.summarise({ command: command.app }, 'starting the app');
     session.appRunning = true;
     return await superviseApp({
@@ -69,10 +73,10 @@ function startSession(log: Logger): Session {
 }
 
 async function prepareDatabase(command: Command, config: Config, session: Session): Promise<void> {
-  const migrating = command.name === 'migrate' || command.name === 'status' || (command.name === 'run' && (config.runMigrations || command.migrateOnly));
+  const migrating = command.name === 'status' || (command.name === 'run' && (config.runMigrations || command.migrateOnly));
   const needsDatabase = migrating || command.name === 'wait' || command.name === 'rollback';
   if (!needsDatabase && !config.databaseUrl) return; // a plain init, like tini
-  const url = requireDatabaseUrl(config, command.name === 'run' ? 'migrations are enabled (set RUN_MIGRATIONS=false to start the app without a database)' : `\`${command.name}\` needs a database`);
+  const url = requireDatabaseUrl(config, command.name === 'run' && !command.migrateOnly ? 'migrations are enabled (set RUN_MIGRATIONS=false to start the app without a database)' : 'this command needs the database: set it to the URL the app uses');
   // Reading the scripts first turns a wrong ALEMBIC_CONFIG into an immediate error, not one after the wait.
   const scripts = migrating || command.name === 'rollback' ? await readScriptGraph(config.alembicConfig, process.cwd()) : undefined;
   const db = await waitFor(url, command.name === 'status' ? Math.min(config.dbWaitTimeoutMs, 5_000) : config.dbWaitTimeoutMs, config, session);
@@ -104,8 +108,7 @@ async function migrateUnlessPolicyAllows(command: Command, config: Config, conte
   try {
     await migrateToHead(context);
   } catch (error) {
-    const oneShot = command.name !== 'run' || command.migrateOnly;
-    if (oneShot || config.onMigrationFailure === 'exit' || !isMigrationFailure(error)) throw error;
+    if (command.name !== 'run' || command.migrateOnly || config.onMigrationFailure === 'exit' || !isMigrationFailure(error)) throw error;
     context.log.warn(
       { event: 'migrate', exitCode: exitCodeOf(error), err: { message: (error as Error).message } },
       `migration failed, starting the app anyway (ON_MIGRATION_FAILURE=continue): ${(error as Error).message}`,

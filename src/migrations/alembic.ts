@@ -7,6 +7,8 @@ import { trackChild } from '../supervise/children.js';
 
 export interface AlembicOptions {
   command: string[];
+  /** libpq's PGAPPNAME for alembic's own connection, so a stopped run's session can be found and ended. */
+  applicationName: string;
   configPath: string;
   /** 0 means no limit. */
   timeoutMs: number;
@@ -27,7 +29,7 @@ export async function runAlembic(args: string[], options: AlembicOptions): Promi
   const argv = [...prefix, '-c', options.configPath, ...args];
   const tail: string[] = [];
   const subprocess = execa(file, argv, {
-    env: { PYTHONUNBUFFERED: '1' },
+    env: { PYTHONUNBUFFERED: '1', PGAPPNAME: options.applicationName },
     stdin: 'ignore',
     buffer: false,
     reject: false,

@@ -1,6 +1,7 @@
 import type { Config } from '../config/config.js';
 import type { Connection } from '../db/connect.js';
 import { inspectDatabase } from '../db/inspect.js';
+import { endSessions } from '../db/sessions.js';
 import { acquireMigrationLock, releaseMigrationLock } from '../db/lock.js';
 import { SupervisorError } from '../errors.js';
 import type { Logger } from '../log.js';
@@ -87,10 +88,12 @@ async function runPlan(decided: Plan, context: MigrateContext): Promise<void> {
   phase.done({ command: args.join(' ') }, `alembic ${args.join(' ')} succeeded`);
 }
 
-async function runAlembicIn(phase: ReturnType<Phases['start']>, args: string[], { config, signal, log }: MigrateContext): Promise<void> {
+async function runAlembicIn(phase: ReturnType<Phases['start']>, args: string[], { db, config, signal, log }: MigrateContext): Promise<void> {
+  const applicationName = `backend-supervisor-alembic-${process.pid}`;
   try {
     await runAlembic(args, {
       command: config.alembicCommand,
+      applicationName,
       configPath: config.alembicConfig,
       timeoutMs: config.migrationTimeoutMs,
       signal,
@@ -98,6 +101,9 @@ async function runAlembicIn(phase: ReturnType<Phases['start']>, args: string[], 
     });
   } catch (error) {
     phase.fail({ command: args.join(' ') }, `alembic ${args.join(' ')} failed`);
+    // A killed alembic leaves its server session running until the server notices; end it now so
+    // its transaction rolls back at once and releases the locks the next replica would wait on.
+    await endSessions(db, applicationName);
     throw error;
   }
 }

@@ -1,0 +1,99 @@
+import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
+import { alembicLines, eventsNamed, expectNoPassword, finalError } from '../support/expect.js';
+import { createDatabase, query, tablesOf, versionsOf, withClient } from '../support/postgres.js';
+import { exampleWith, HEAD, slowRevision } from '../support/project.js';
+import { parseEvents, runSupervisor, startSupervisor, waitForOutput, type SupervisorRun } from '../support/supervisor.js';
+
+let url: string;
+const cleanups: Array<() => Promise<void>> = [];
+
+beforeEach(async () => {
+  url = await createDatabase(inject('adminUrl'));
+});
+
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0)) await cleanup();
+});
+
+async function slowProject(seconds = 60): Promise<string> {
+  const project = await exampleWith([slowRevision(seconds)]);
+  cleanups.push(project.remove);
+  return project.alembicConfig;
+}
+
+function toRun(result: { exitCode?: number; stdout?: unknown; stderr?: unknown }): SupervisorRun {
+  const stdout = String(result.stdout ?? '');
+  return { exitCode: result.exitCode ?? -1, stdout, stderr: String(result.stderr ?? ''), events: parseEvents(stdout) };
+}
+
+describe('replicas and the migration lock', () => {
+  it('four replicas starting at once: alembic runs once, all start their app', async () => {
+    const replicas = await Promise.all(
+      [1, 2, 3, 4].map(() => runSupervisor(['--', 'sh', '-c', 'echo APP RAN'], { env: { DATABASE_URL: url } })),
+    );
+    for (const replica of replicas) {
+      expectNoPassword(replica);
+      expect(replica.exitCode).toBe(0);
+      expect(replica.stdout).toContain('APP RAN');
+    }
+    const upgrades = replicas.flatMap(alembicLines).filter((line) => line.includes('Running upgrade'));
+    expect(upgrades).toHaveLength(4); // 4 revisions, applied by exactly one replica
+    expect(await versionsOf(url)).toEqual([HEAD]);
+  });
+
+  it('a replica waits while another holds the lock, then finds the work done', async () => {
+    const alembicConfig = await slowProject(3);
+    const env = { DATABASE_URL: url, ALEMBIC_CONFIG: alembicConfig };
+    const first = startSupervisor(['migrate'], { env });
+    await waitForOutput(first, /Running upgrade e9d05b3a2c04 -> 5100000000ff/);
+    const second = startSupervisor(['migrate'], { env });
+    const [firstRun, secondRun] = [toRun(await first), toRun(await second)];
+    expect(firstRun.exitCode).toBe(0);
+    expect(secondRun.exitCode).toBe(0);
+    expect(eventsNamed(secondRun, 'lock')[0]?.msg).toBe('another replica is migrating; waiting for it to finish');
+    expect(eventsNamed(secondRun, 'lock').at(-1)).toMatchObject({ waited: true });
+    // Re-inspected under the lock: at head, so it ran no alembic of its own.
+    expect(eventsNamed(secondRun, 'inspect').at(-1)).toMatchObject({ plan: 'nothing' });
+    expect(alembicLines(secondRun)).toEqual([]);
+    expect(await versionsOf(url)).toEqual(['5100000000ff']);
+  });
+
+  it('gives up with 75 after MIGRATION_LOCK_TIMEOUT', async () => {
+    await withClient(url, async (holder) => {
+      await holder.query('SELECT pg_advisory_lock(7094175066633012849)');
+      const result = await runSupervisor(['migrate'], { env: { DATABASE_URL: url, MIGRATION_LOCK_TIMEOUT: '1' } });
+      expectNoPassword(result);
+      expect(result.exitCode).toBe(75);
+      expect(finalError(result)?.msg).toMatch(/MIGRATION_LOCK_TIMEOUT=1s/);
+    });
+    expect(await tablesOf(url)).toEqual([]);
+  });
+});
+
+describe('stopping a migration', () => {
+  it('MIGRATION_TIMEOUT stops alembic, counts as failed (70), and nothing is applied', async () => {
+    const result = await runSupervisor(['migrate'], { env: { DATABASE_URL: url, ALEMBIC_CONFIG: await slowProject(), MIGRATION_TIMEOUT: '2' } });
+    expectNoPassword(result);
+    expect(result.exitCode).toBe(70);
+    expect(finalError(result)?.msg).toMatch(/MIGRATION_TIMEOUT=2s/);
+    await expect.poll(() => tablesOf(url), { timeout: 10_000 }).toEqual([]);
+    expect(await sleepingSessions()).toEqual([]);
+  });
+
+  it('SIGTERM during a migration stops alembic, rolls back, never starts the app, exits 143', async () => {
+    const supervisor = startSupervisor(['--', 'sh', '-c', 'echo APP RAN'], { env: { DATABASE_URL: url, ALEMBIC_CONFIG: await slowProject() } });
+    await waitForOutput(supervisor, /Running upgrade e9d05b3a2c04 -> 5100000000ff/);
+    supervisor.kill('SIGTERM');
+    const result = toRun(await supervisor);
+    expect(result.exitCode).toBe(143);
+    expect(result.stdout).not.toContain('APP RAN');
+    expect(eventsNamed(result, 'shutdown')[0]).toMatchObject({ signal: 'SIGTERM' });
+    await expect.poll(() => tablesOf(url), { timeout: 10_000 }).toEqual([]);
+    // alembic's server session was ended too, not left sleeping with its locks.
+    await expect.poll(sleepingSessions, { timeout: 5_000 }).toEqual([]);
+  });
+});
+
+async function sleepingSessions(): Promise<unknown[]> {
+  return query(url, "SELECT pid FROM pg_stat_activity WHERE query LIKE '%pg_sleep(60)%' AND pid <> pg_backend_pid()");
+}

@@ -1,0 +1,79 @@
+import { describe, expect, inject, it } from 'vitest';
+import { eventsNamed, expectNoPassword, finalError } from '../support/expect.js';
+import { createDatabase, startEmbeddedPostgres, TEST_PASSWORD, versionsOf } from '../support/postgres.js';
+import { freePort } from '../support/ports.js';
+import { HEAD } from '../support/project.js';
+import { runSupervisor, startSupervisor, waitForOutput, parseEvents } from '../support/supervisor.js';
+
+const password = encodeURIComponent(TEST_PASSWORD);
+
+describe('waiting for the database', () => {
+  it('`wait` exits 0 once the database answers', async () => {
+    const url = await createDatabase(inject('adminUrl'));
+    const result = await runSupervisor(['wait'], { env: { DATABASE_URL: url } });
+    expectNoPassword(result);
+    expect(result.exitCode).toBe(0);
+    expect(eventsNamed(result, 'wait')[0]).toMatchObject({ durationMs: expect.any(Number) });
+  });
+
+  it('a database that never comes up gives 69 after DB_WAIT_TIMEOUT, naming the variable', async () => {
+    const port = await freePort();
+    const result = await runSupervisor(['--', 'sh', '-c', 'echo APP RAN'], {
+      env: { DATABASE_URL: `postgresql://app:${password}@127.0.0.1:${port}/app`, DB_WAIT_TIMEOUT: '1' },
+    });
+    expectNoPassword(result);
+    expect(result.exitCode).toBe(69);
+    expect(result.stdout).not.toContain('APP RAN');
+    expect(finalError(result)?.msg).toMatch(/DB_WAIT_TIMEOUT=1s/);
+    expect(Number(finalError(result)?.attempts)).toBeGreaterThan(3);
+  });
+
+  it('a host name that does not resolve is retried until the timeout, then 69', async () => {
+    const result = await runSupervisor(['wait'], {
+      env: { DATABASE_URL: `postgresql://app:${password}@db.invalid:5432/app`, DB_WAIT_TIMEOUT: '1' },
+    });
+    expectNoPassword(result);
+    expect(result.exitCode).toBe(69);
+    expect(Number(finalError(result)?.attempts)).toBeGreaterThan(1);
+  });
+
+  it('a wrong password gives 69 at the first attempt, without echoing it', async () => {
+    const url = new URL(await createDatabase(inject('adminUrl')));
+    url.password = encodeURIComponent('wrong-' + TEST_PASSWORD);
+    const result = await runSupervisor(['migrate'], { env: { DATABASE_URL: url.toString(), DB_WAIT_TIMEOUT: '30' } });
+    expect(result.exitCode).toBe(69);
+    expect(finalError(result)).toMatchObject({ attempts: 1 });
+    expect(finalError(result)?.msg).toMatch(/password authentication failed.*check the password in DATABASE_URL/);
+    expect(result.stdout).not.toContain('wrong-');
+    expectNoPassword(result);
+  });
+
+  it('a missing database gives 69 at the first attempt, saying what to do', async () => {
+    const url = new URL(inject('adminUrl'));
+    url.pathname = '/no_such_database';
+    const result = await runSupervisor(['migrate'], { env: { DATABASE_URL: url.toString(), DB_WAIT_TIMEOUT: '30' } });
+    expectNoPassword(result);
+    expect(result.exitCode).toBe(69);
+    expect(finalError(result)).toMatchObject({ attempts: 1 });
+    expect(finalError(result)?.msg).toMatch(/does not exist.*create the database/);
+  });
+
+  it('a database that starts late is waited for, then migrated', async () => {
+    const port = await freePort();
+    const supervisor = startSupervisor(['migrate'], {
+      env: { DATABASE_URL: `postgresql://postgres:${password}@127.0.0.1:${port}/postgres`, DB_WAIT_TIMEOUT: '60' },
+    });
+    await waitForOutput(supervisor, /"event":"wait".*waiting for the database/);
+    const server = await startEmbeddedPostgres(port);
+    try {
+      const result = await supervisor;
+      const events = parseEvents(String(result.stdout));
+      expectNoPassword({ stdout: String(result.stdout), stderr: String(result.stderr) });
+      expect(result.exitCode).toBe(0);
+      expect(events.find((entry) => entry.event === 'wait' && entry.durationMs !== undefined)?.msg).toBe('the database is available');
+      expect(await versionsOf(server.adminUrl)).toEqual([HEAD]);
+    } finally {
+      await server.stop();
+    }
+  });
+});
