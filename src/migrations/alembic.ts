@@ -1,6 +1,5 @@
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
-import { execa } from 'execa';
 import { InterruptedError, SupervisorError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { trackChild } from '../supervise/children.js';
@@ -28,6 +27,8 @@ export async function runAlembic(args: string[], options: AlembicOptions): Promi
   if (file === undefined) throw new SupervisorError('config', 'ALEMBIC_COMMAND is empty');
   const argv = [...prefix, '-c', options.configPath, ...args];
   const tail: string[] = [];
+  // Loaded only when alembic must run: a container whose database is at head never pays for it.
+  const { execa } = await import('execa');
   const subprocess = execa(file, argv, {
     env: { PYTHONUNBUFFERED: '1', PGAPPNAME: options.applicationName },
     stdin: 'ignore',

@@ -1,0 +1,1 @@
+"""Example FastAPI backend supervised by backend-supervisor."""
