@@ -1,0 +1,43 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, inject, it } from 'vitest';
+import { expectNoPassword } from '../support/expect.js';
+import { freePort } from '../support/ports.js';
+import { createDatabase } from '../support/postgres.js';
+import { HEAD } from '../support/project.js';
+import { parseEvents, startSupervisor, waitForOutput } from '../support/supervisor.js';
+
+/** The host pid of the supervisor: the child of `unshare --fork`. */
+function supervisorPid(unsharePid: number): number {
+  const children = readFileSync(`/proc/${unsharePid}/task/${unsharePid}/children`, 'utf8').trim().split(/\s+/);
+  return Number(children[0]);
+}
+
+describe('the example FastAPI app under the supervisor as PID 1', () => {
+  it('migrates, serves /health from the migrated database, and shuts uvicorn down gracefully on SIGTERM', async () => {
+    const url = await createDatabase(inject('adminUrl'));
+    const port = await freePort();
+    const supervisor = startSupervisor(['--', 'uvicorn', '--app-dir', '.', 'app.main:app', '--host', '127.0.0.1', '--port', String(port)], {
+      pid1: true,
+      env: { DATABASE_URL: url.replace(/^postgresql/, 'postgresql+asyncpg'), SHUTDOWN_TIMEOUT: '20' },
+    });
+    await waitForOutput(supervisor, /Application startup complete/);
+
+    const health = await fetch(`http://127.0.0.1:${port}/health`);
+    expect(health.status).toBe(200);
+    expect(await health.json()).toEqual({ status: 'ok', database: 'ok', revision: HEAD });
+    const items = (await (await fetch(`http://127.0.0.1:${port}/items`)).json()) as unknown[];
+    expect(items).toHaveLength(2);
+
+    process.kill(supervisorPid(supervisor.pid as number), 'SIGTERM');
+    const result = await supervisor;
+    const output = String(result.all);
+    expectNoPassword({ stdout: String(result.stdout), stderr: String(result.stderr) });
+    expect(output).toContain('backend: shutting down');
+    expect(output).toContain('Application shutdown complete');
+    // uvicorn re-raises SIGTERM after its graceful shutdown, so the status is 128 + 15, without SIGKILL.
+    expect(result.exitCode).toBe(143);
+    const events = parseEvents(String(result.stdout));
+    expect(events.some((entry) => entry.event === 'shutdown' && /SIGKILL/.test(entry.msg))).toBe(false);
+    expect(events.find((entry) => entry.event === 'startup')?.phases).toMatchObject({ wait: expect.any(Number), migrate: expect.any(Number) });
+  });
+});
