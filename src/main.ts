@@ -28,6 +28,8 @@ export async function main(command: Command, env: Environment, cwd: string): Pro
       throw new SupervisorError('config', 'no app command given: use backend-supervisor run -- CMD [ARGS...] (or `migrate` to only migrate)');
     }
     await prepareDatabase(command, config, session);
+    // A stop signal that arrived after the last step listening for it still means: do not start the app.
+    if (session.stop.signal.aborted) throw new InterruptedError(session.stop.signal.reason as NodeJS.Signals);
     if (command.name !== 'run') return 0;
     if (command.migrateOnly) {
       session.phases.summarise({}, 'the schema is ready');

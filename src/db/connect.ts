@@ -21,6 +21,15 @@ export async function connect(url: DatabaseUrl, connectTimeoutMs: number): Promi
   }
 }
 
+const DISCONNECT_GRACE_MS = 1_000;
+
+/** Closes politely, but never lets a server that does not answer hold up the app's start. */
 export async function disconnect(client: Connection | undefined): Promise<void> {
-  await client?.end().catch(() => {});
+  if (!client) return;
+  let timer: NodeJS.Timeout | undefined;
+  const givenUp = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, DISCONNECT_GRACE_MS);
+  });
+  await Promise.race([client.end().catch(() => {}), givenUp]);
+  clearTimeout(timer);
 }

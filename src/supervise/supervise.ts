@@ -22,7 +22,9 @@ export function superviseApp(options: SuperviseOptions): Promise<number> {
   const [file, ...args] = command;
   const appPhase = phases.start('app');
   return new Promise((resolve) => {
-    const child = spawn(file as string, args, { stdio: 'inherit', detached: options.processGroup });
+    // Its own session: a terminal's Ctrl-C then reaches the supervisor alone, which forwards it once;
+    // in the supervisor's group the app would get it twice, and uvicorn takes a second SIGINT as "force exit".
+    const child = spawn(file as string, args, { stdio: 'inherit', detached: true });
     const exited = new Promise<void>((done) => child.once('exit', () => done()));
     trackChild(child.pid, exited);
     const shutdown = new ShutdownTimer(child, options);

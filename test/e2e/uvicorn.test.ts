@@ -1,16 +1,11 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, inject, it } from 'vitest';
+import { supervisorHostPid } from '../pid1/helpers.js';
 import { expectNoPassword } from '../support/expect.js';
 import { freePort } from '../support/ports.js';
 import { createDatabase } from '../support/postgres.js';
 import { HEAD } from '../support/project.js';
 import { parseEvents, startSupervisor, waitForOutput } from '../support/supervisor.js';
 
-/** The host pid of the supervisor: the child of `unshare --fork`. */
-function supervisorPid(unsharePid: number): number {
-  const children = readFileSync(`/proc/${unsharePid}/task/${unsharePid}/children`, 'utf8').trim().split(/\s+/);
-  return Number(children[0]);
-}
 
 describe('the example FastAPI app under the supervisor as PID 1', () => {
   it('migrates, serves /health from the migrated database, and shuts uvicorn down gracefully on SIGTERM', async () => {
@@ -28,7 +23,7 @@ describe('the example FastAPI app under the supervisor as PID 1', () => {
     const items = (await (await fetch(`http://127.0.0.1:${port}/items`)).json()) as unknown[];
     expect(items).toHaveLength(2);
 
-    process.kill(supervisorPid(supervisor.pid as number), 'SIGTERM');
+    process.kill(await supervisorHostPid(supervisor.pid as number), 'SIGTERM');
     const result = await supervisor;
     const output = String(result.all);
     expectNoPassword({ stdout: String(result.stdout), stderr: String(result.stderr) });

@@ -1,0 +1,144 @@
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config/config.js';
+import { parseDatabaseUrl, redactUrl } from '../../src/config/database-url.js';
+import { parseBoolean, parseCommand, parseSeconds } from '../../src/config/values.js';
+import { SupervisorError } from '../../src/errors.js';
+
+function configError(run: () => unknown): SupervisorError {
+  try {
+    run();
+  } catch (error) {
+    if (error instanceof SupervisorError) return error;
+    throw error;
+  }
+  throw new Error('expected a configuration error');
+}
+
+describe('booleans', () => {
+  it.each(['true', 'TRUE', '1', 'yes', 'Yes', 'on', ' on '])('%s is true', (value) => {
+    expect(parseBoolean('X', value, false)).toBe(true);
+  });
+  it.each(['false', 'False', '0', 'no', 'NO', 'off'])('%s is false', (value) => {
+    expect(parseBoolean('X', value, true)).toBe(false);
+  });
+  it('unset or empty takes the default', () => {
+    expect(parseBoolean('X', undefined, true)).toBe(true);
+    expect(parseBoolean('X', '', false)).toBe(false);
+  });
+  it('anything else names the variable and the value', () => {
+    const error = configError(() => parseBoolean('RUN_MIGRATIONS', 'maybe', true));
+    expect(error.exitCode).toBe(64);
+    expect(error.message).toBe('RUN_MIGRATIONS="maybe" is invalid: expected one of true/false/1/0/yes/no/on/off');
+  });
+});
+
+describe('seconds', () => {
+  it('reads whole and decimal seconds as milliseconds', () => {
+    expect(parseSeconds('T', '60', 1)).toBe(60_000);
+    expect(parseSeconds('T', '0.25', 1)).toBe(250);
+    expect(parseSeconds('T', '0', 1)).toBe(0);
+    expect(parseSeconds('T', undefined, 10)).toBe(10_000);
+  });
+  it.each(['ten', '-1', '1e3', '5s', 'Infinity', '0x10'])('rejects %s', (value) => {
+    expect(configError(() => parseSeconds('DB_WAIT_TIMEOUT', value, 60)).message).toContain(`DB_WAIT_TIMEOUT="${value}"`);
+  });
+});
+
+describe('ALEMBIC_COMMAND', () => {
+  it('splits on whitespace, never through a shell', () => {
+    expect(parseCommand('C', 'python  -m alembic', ['alembic'])).toEqual(['python', '-m', 'alembic']);
+    expect(parseCommand('C', 'alembic; rm -rf /', ['alembic'])).toEqual(['alembic;', 'rm', '-rf', '/']);
+    expect(parseCommand('C', undefined, ['alembic'])).toEqual(['alembic']);
+  });
+  it('rejects an empty command', () => {
+    expect(configError(() => parseCommand('ALEMBIC_COMMAND', '  ', ['alembic'])).message).toContain('ALEMBIC_COMMAND');
+  });
+});
+
+describe('DATABASE_URL', () => {
+  it.each([
+    'postgresql://app:pw@db:5432/app',
+    'postgres://app:pw@db:5432/app',
+    'postgresql+psycopg2://app:pw@db:5432/app',
+    'postgresql+asyncpg://app:pw@db:5432/app',
+  ])('accepts %s and keeps it unchanged', (raw) => {
+    const url = parseDatabaseUrl(raw);
+    expect(url.raw).toBe(raw);
+    expect(url.client).toMatchObject({ host: 'db', port: 5432, database: 'app', user: 'app', password: 'pw' });
+    expect(url.redacted).not.toContain(':pw@');
+  });
+
+  it('decodes a percent-encoded password and redacts every spelling of it', () => {
+    const url = parseDatabaseUrl('postgresql://app:p%40ss%3Aw%2Frd@db/app');
+    expect(url.client.password).toBe('p@ss:w/rd');
+    expect(url.redacted).toBe('postgresql://app:***@db/app');
+    expect(url.secrets).toEqual(expect.arrayContaining(['p@ss:w/rd', 'p%40ss%3Aw%2Frd']));
+  });
+
+  it('redacts a password given as a query parameter', () => {
+    expect(redactUrl('postgresql://db/app?user=app&password=hunter2&sslmode=require')).toBe('postgresql://db/app?user=app&password=***&sslmode=require');
+    expect(parseDatabaseUrl('postgresql://db/app?password=hunter2').secrets).toContain('hunter2');
+  });
+
+  it('keeps a JSON-escaped spelling of a password with quotes or backslashes', () => {
+    const url = parseDatabaseUrl(`postgresql://app:${encodeURIComponent('a"b\\c')}@db/app`);
+    expect(url.secrets).toContain('a\\"b\\\\c');
+  });
+
+  it.each([
+    ['mysql://app:pw@db/app', /expected postgresql:\/\//],
+    ['db:5432/app', /expected postgresql:\/\//],
+    ['postgresql://app:pw@db:99999/app', /not a valid URL|port/],
+    ['postgresql://app:pw@db:port/app', /not a valid URL|port/],
+  ])('rejects %s without showing the password', (raw, reason) => {
+    const error = configError(() => parseDatabaseUrl(raw));
+    expect(error.message).toMatch(/^DATABASE_URL=/);
+    expect(error.message).toMatch(reason);
+    expect(error.message).not.toContain(':pw@');
+  });
+});
+
+describe('loadConfig', () => {
+  it('has the contract defaults', () => {
+    const config = loadConfig({}, '/app');
+    expect(config).toMatchObject({
+      databaseUrl: undefined,
+      runMigrations: true,
+      alembicConfig: '/app/alembic.ini',
+      alembicCommand: ['alembic'],
+      dbWaitTimeoutMs: 60_000,
+      migrationTimeoutMs: 0,
+      migrationLockTimeoutMs: 300_000,
+      onMigrationFailure: 'continue',
+      unversionedDatabase: 'stamp',
+      shutdownTimeoutMs: 10_000,
+      signalProcessGroup: false,
+      logLevel: 'info',
+      logFormat: 'json',
+    });
+  });
+
+  it('runs migrations only when RUN_MIGRATIONS is true and SKIP_MIGRATIONS is false', () => {
+    expect(loadConfig({ RUN_MIGRATIONS: 'true', SKIP_MIGRATIONS: 'false' }, '/').runMigrations).toBe(true);
+    expect(loadConfig({ RUN_MIGRATIONS: 'false', SKIP_MIGRATIONS: 'false' }, '/').runMigrations).toBe(false);
+    expect(loadConfig({ RUN_MIGRATIONS: 'true', SKIP_MIGRATIONS: 'true' }, '/').runMigrations).toBe(false);
+    expect(loadConfig({ RUN_MIGRATIONS: 'false', SKIP_MIGRATIONS: 'true' }, '/').runMigrations).toBe(false);
+  });
+
+  it('resolves ALEMBIC_CONFIG against the working directory', () => {
+    expect(loadConfig({ ALEMBIC_CONFIG: 'deploy/alembic.ini' }, '/srv').alembicConfig).toBe('/srv/deploy/alembic.ini');
+    expect(loadConfig({ ALEMBIC_CONFIG: '/app/alembic.ini' }, '/srv').alembicConfig).toBe('/app/alembic.ini');
+  });
+
+  it.each([
+    ['ON_MIGRATION_FAILURE', 'ignore'],
+    ['UNVERSIONED_DATABASE', 'drop'],
+    ['LOG_LEVEL', 'verbose'],
+    ['LOG_FORMAT', 'xml'],
+    ['SHUTDOWN_TIMEOUT', 'soon'],
+  ])('%s=%s is a configuration error naming both', (variable, value) => {
+    const error = configError(() => loadConfig({ [variable]: value }, '/'));
+    expect(error.exitCode).toBe(64);
+    expect(error.message).toContain(`${variable}="${value}"`);
+  });
+});
