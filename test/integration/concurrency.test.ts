@@ -1,25 +1,11 @@
-import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { perTest } from '../support/per-test.js';
 import { alembicLines, eventsNamed, expectNoPassword, finalError } from '../support/expect.js';
-import { createDatabase, query, tablesOf, versionsOf, withClient } from '../support/postgres.js';
-import { exampleWith, HEAD, slowRevision } from '../support/project.js';
+import { query, tablesOf, versionsOf, withClient } from '../support/postgres.js';
+import { HEAD, slowRevision } from '../support/project.js';
 import { parseEvents, runSupervisor, startSupervisor, waitForOutput, type SupervisorRun } from '../support/supervisor.js';
 
-let url: string;
-const cleanups: Array<() => Promise<void>> = [];
-
-beforeEach(async () => {
-  url = await createDatabase(inject('adminUrl'));
-});
-
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0)) await cleanup();
-});
-
-async function slowProject(seconds = 60): Promise<string> {
-  const project = await exampleWith([slowRevision(seconds)]);
-  cleanups.push(project.remove);
-  return project.alembicConfig;
-}
+const db = perTest();
 
 function toRun(result: { exitCode?: number; stdout?: unknown; stderr?: unknown }): SupervisorRun {
   const stdout = String(result.stdout ?? '');
@@ -29,7 +15,7 @@ function toRun(result: { exitCode?: number; stdout?: unknown; stderr?: unknown }
 describe('replicas and the migration lock', () => {
   it('four replicas starting at once: alembic runs once, all start their app', async () => {
     const replicas = await Promise.all(
-      [1, 2, 3, 4].map(() => runSupervisor(['--', 'sh', '-c', 'echo APP RAN'], { env: { DATABASE_URL: url } })),
+      [1, 2, 3, 4].map(() => runSupervisor(['--', 'sh', '-c', 'echo APP RAN'], { env: { DATABASE_URL: db.url } })),
     );
     for (const replica of replicas) {
       expectNoPassword(replica);
@@ -38,12 +24,12 @@ describe('replicas and the migration lock', () => {
     }
     const upgrades = replicas.flatMap(alembicLines).filter((line) => line.includes('Running upgrade'));
     expect(upgrades).toHaveLength(4); // 4 revisions, applied by exactly one replica
-    expect(await versionsOf(url)).toEqual([HEAD]);
+    expect(await versionsOf(db.url)).toEqual([HEAD]);
   });
 
   it('a replica waits while another holds the lock, then finds the work done', async () => {
-    const alembicConfig = await slowProject(3);
-    const env = { DATABASE_URL: url, ALEMBIC_CONFIG: alembicConfig };
+    const alembicConfig = await db.projectWith([slowRevision(3)]);
+    const env = { DATABASE_URL: db.url, ALEMBIC_CONFIG: alembicConfig };
     const first = startSupervisor(['migrate'], { env });
     await waitForOutput(first, /Running upgrade e9d05b3a2c04 -> 5100000000ff/);
     const second = startSupervisor(['migrate'], { env });
@@ -55,45 +41,45 @@ describe('replicas and the migration lock', () => {
     // Re-inspected under the lock: at head, so it ran no alembic of its own.
     expect(eventsNamed(secondRun, 'inspect').at(-1)).toMatchObject({ plan: 'nothing' });
     expect(alembicLines(secondRun)).toEqual([]);
-    expect(await versionsOf(url)).toEqual(['5100000000ff']);
+    expect(await versionsOf(db.url)).toEqual(['5100000000ff']);
   });
 
   it('gives up with 75 after MIGRATION_LOCK_TIMEOUT', async () => {
-    await withClient(url, async (holder) => {
+    await withClient(db.url, async (holder) => {
       await holder.query('SELECT pg_advisory_lock(7094175066633012849)');
-      const result = await runSupervisor(['migrate'], { env: { DATABASE_URL: url, MIGRATION_LOCK_TIMEOUT: '1' } });
+      const result = await runSupervisor(['migrate'], { env: { DATABASE_URL: db.url, MIGRATION_LOCK_TIMEOUT: '1' } });
       expectNoPassword(result);
       expect(result.exitCode).toBe(75);
       expect(finalError(result)?.msg).toMatch(/MIGRATION_LOCK_TIMEOUT=1s/);
     });
-    expect(await tablesOf(url)).toEqual([]);
+    expect(await tablesOf(db.url)).toEqual([]);
   });
 });
 
 describe('stopping a migration', () => {
   it('MIGRATION_TIMEOUT stops alembic, counts as failed (70), and nothing is applied', async () => {
-    const result = await runSupervisor(['migrate'], { env: { DATABASE_URL: url, ALEMBIC_CONFIG: await slowProject(), MIGRATION_TIMEOUT: '2' } });
+    const result = await runSupervisor(['migrate'], { env: { DATABASE_URL: db.url, ALEMBIC_CONFIG: await db.projectWith([slowRevision(60)]), MIGRATION_TIMEOUT: '2' } });
     expectNoPassword(result);
     expect(result.exitCode).toBe(70);
     expect(finalError(result)?.msg).toMatch(/MIGRATION_TIMEOUT=2s/);
-    await expect.poll(() => tablesOf(url), { timeout: 10_000 }).toEqual([]);
+    await expect.poll(() => tablesOf(db.url), { timeout: 10_000 }).toEqual([]);
     expect(await sleepingSessions()).toEqual([]);
   });
 
   it('SIGTERM during a migration stops alembic, rolls back, never starts the app, exits 143', async () => {
-    const supervisor = startSupervisor(['--', 'sh', '-c', 'echo APP RAN'], { env: { DATABASE_URL: url, ALEMBIC_CONFIG: await slowProject() } });
+    const supervisor = startSupervisor(['--', 'sh', '-c', 'echo APP RAN'], { env: { DATABASE_URL: db.url, ALEMBIC_CONFIG: await db.projectWith([slowRevision(60)]) } });
     await waitForOutput(supervisor, /Running upgrade e9d05b3a2c04 -> 5100000000ff/);
     supervisor.kill('SIGTERM');
     const result = toRun(await supervisor);
     expect(result.exitCode).toBe(143);
     expect(result.stdout).not.toContain('APP RAN');
     expect(eventsNamed(result, 'shutdown')[0]).toMatchObject({ signal: 'SIGTERM' });
-    await expect.poll(() => tablesOf(url), { timeout: 10_000 }).toEqual([]);
+    await expect.poll(() => tablesOf(db.url), { timeout: 10_000 }).toEqual([]);
     // alembic's server session was ended too, not left sleeping with its locks.
     await expect.poll(sleepingSessions, { timeout: 5_000 }).toEqual([]);
   });
 });
 
 async function sleepingSessions(): Promise<unknown[]> {
-  return query(url, "SELECT pid FROM pg_stat_activity WHERE query LIKE '%pg_sleep(60)%' AND pid <> pg_backend_pid()");
+  return query(db.url, "SELECT pid FROM pg_stat_activity WHERE query LIKE '%pg_sleep(60)%' AND pid <> pg_backend_pid()");
 }

@@ -1,22 +1,14 @@
-import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
+import { perTest } from '../support/per-test.js';
 import { alembicLines, eventsNamed, expectNoPassword, finalError } from '../support/expect.js';
 import { createDatabase, query, tablesOf, versionsOf } from '../support/postgres.js';
-import { exampleWith, FAILING_REVISION, HEAD, REVISIONS } from '../support/project.js';
+import { FAILING_REVISION, HEAD, REVISIONS } from '../support/project.js';
 import { runSupervisor, type SupervisorRun } from '../support/supervisor.js';
 
-let url: string;
-const cleanups: Array<() => Promise<void>> = [];
-
-beforeEach(async () => {
-  url = await createDatabase(inject('adminUrl'));
-});
-
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0)) await cleanup();
-});
+const db = perTest();
 
 async function migrate(env: Record<string, string> = {}): Promise<SupervisorRun> {
-  const run = await runSupervisor(['migrate'], { env: { DATABASE_URL: url, ...env } });
+  const run = await runSupervisor(['migrate'], { env: { DATABASE_URL: db.url, ...env } });
   expectNoPassword(run);
   return run;
 }
@@ -25,8 +17,8 @@ describe('migrate', () => {
   it('upgrades a fresh database to head and logs every phase', async () => {
     const run = await migrate();
     expect(run.exitCode).toBe(0);
-    expect(await versionsOf(url)).toEqual([HEAD]);
-    expect(await tablesOf(url)).toEqual(['alembic_version', 'items', 'users']);
+    expect(await versionsOf(db.url)).toEqual([HEAD]);
+    expect(await tablesOf(db.url)).toEqual(['alembic_version', 'items', 'users']);
     expect(alembicLines(run).filter((line) => line.includes('Running upgrade'))).toHaveLength(4);
     for (const phase of ['wait', 'lock', 'inspect', 'migrate', 'verify']) {
       expect(eventsNamed(run, phase).length, phase).toBeGreaterThan(0);
@@ -47,73 +39,70 @@ describe('migrate', () => {
 
   it('upgrades a database that is behind', async () => {
     expect((await migrate()).exitCode).toBe(0);
-    const down = await runSupervisor(['rollback', '--steps', '2'], { env: { DATABASE_URL: url } });
+    const down = await runSupervisor(['rollback', '--steps', '2'], { env: { DATABASE_URL: db.url } });
     expect(down.exitCode).toBe(0);
-    expect(await versionsOf(url)).toEqual([REVISIONS[1]]);
+    expect(await versionsOf(db.url)).toEqual([REVISIONS[1]]);
     const run = await migrate();
     expect(run.exitCode).toBe(0);
     expect(eventsNamed(run, 'inspect')[0]?.state).toMatchObject({ kind: 'behind', current: [REVISIONS[1]] });
-    expect(await versionsOf(url)).toEqual([HEAD]);
+    expect(await versionsOf(db.url)).toEqual([HEAD]);
   });
 
   it('stamps an unversioned database at head, with a warning', async () => {
-    await query(url, 'CREATE TABLE users (id serial primary key, email text)');
+    await query(db.url, 'CREATE TABLE users (id serial primary key, email text)');
     const run = await migrate();
     expect(run.exitCode).toBe(0);
-    expect(await versionsOf(url)).toEqual([HEAD]);
-    expect(await tablesOf(url)).toEqual(['alembic_version', 'users']);
+    expect(await versionsOf(db.url)).toEqual([HEAD]);
+    expect(await tablesOf(db.url)).toEqual(['alembic_version', 'users']);
     expect(run.events.some((entry) => entry.level === 'warn' && /stamping/.test(entry.msg))).toBe(true);
   });
 
   it('refuses an unversioned database with UNVERSIONED_DATABASE=refuse (65)', async () => {
-    await query(url, 'CREATE TABLE users (id serial primary key)');
+    await query(db.url, 'CREATE TABLE users (id serial primary key)');
     const run = await migrate({ UNVERSIONED_DATABASE: 'refuse' });
     expect(run.exitCode).toBe(65);
     expect(finalError(run)?.msg).toMatch(/users.*UNVERSIONED_DATABASE/);
-    expect(await tablesOf(url)).toEqual(['users']);
+    expect(await tablesOf(db.url)).toEqual(['users']);
   });
 
   it('refuses a database at a revision the scripts do not contain (65), naming it', async () => {
-    await query(url, "CREATE TABLE alembic_version (version_num varchar(32) primary key); INSERT INTO alembic_version VALUES ('abcdef999999')");
+    await query(db.url, "CREATE TABLE alembic_version (version_num varchar(32) primary key); INSERT INTO alembic_version VALUES ('abcdef999999')");
     const run = await migrate();
     expect(run.exitCode).toBe(65);
     expect(finalError(run)?.msg).toContain('abcdef999999');
   });
 
   it('refuses scripts with several heads (65), naming them, before touching the database', async () => {
-    const project = await exampleWith([{ id: 'b1a2c3d4e5f6', parent: REVISIONS[2], upgrade: ['pass'] }]);
-    cleanups.push(project.remove);
-    const run = await migrate({ ALEMBIC_CONFIG: project.alembicConfig });
+    const alembicConfig = await db.projectWith([{ id: 'b1a2c3d4e5f6', parent: REVISIONS[2], upgrade: ['pass'] }]);
+    const run = await migrate({ ALEMBIC_CONFIG: alembicConfig });
     expect(run.exitCode).toBe(65);
     expect(finalError(run)?.msg).toMatch(new RegExp(`(b1a2c3d4e5f6.*${HEAD}|${HEAD}.*b1a2c3d4e5f6)`));
-    expect(await tablesOf(url)).toEqual([]);
+    expect(await tablesOf(db.url)).toEqual([]);
   });
 
   it('a failing revision leaves nothing half-applied and exits 70', async () => {
-    const project = await exampleWith([FAILING_REVISION]);
-    cleanups.push(project.remove);
-    const run = await migrate({ ALEMBIC_CONFIG: project.alembicConfig });
+    const alembicConfig = await db.projectWith([FAILING_REVISION]);
+    const run = await migrate({ ALEMBIC_CONFIG: alembicConfig });
     expect(run.exitCode).toBe(70);
     expect(finalError(run)?.msg).toMatch(/alembic.*upgrade head exited with code 1/);
     expect(alembicLines(run).join('\n')).toMatch(/division by zero/);
     // All revisions ran in one transaction: none of them is left behind.
-    expect(await tablesOf(url)).toEqual([]);
+    expect(await tablesOf(db.url)).toEqual([]);
   });
 
   it('a failing revision on top of an up-to-date database keeps it at its revision', async () => {
     expect((await migrate()).exitCode).toBe(0);
-    const project = await exampleWith([FAILING_REVISION]);
-    cleanups.push(project.remove);
-    const run = await migrate({ ALEMBIC_CONFIG: project.alembicConfig });
+    const alembicConfig = await db.projectWith([FAILING_REVISION]);
+    const run = await migrate({ ALEMBIC_CONFIG: alembicConfig });
     expect(run.exitCode).toBe(70);
-    expect(await versionsOf(url)).toEqual([HEAD]);
-    expect(await tablesOf(url)).not.toContain('half_applied');
+    expect(await versionsOf(db.url)).toEqual([HEAD]);
+    expect(await tablesOf(db.url)).not.toContain('half_applied');
   });
 
   it('runs `python -m alembic` from ALEMBIC_COMMAND, split on spaces without a shell', async () => {
     const run = await migrate({ ALEMBIC_COMMAND: 'python -m alembic' });
     expect(run.exitCode).toBe(0);
-    expect(await versionsOf(url)).toEqual([HEAD]);
+    expect(await versionsOf(db.url)).toEqual([HEAD]);
   });
 
   it('a missing alembic is a migration failure naming ALEMBIC_COMMAND (70)', async () => {
@@ -136,26 +125,26 @@ describe('migrate', () => {
   it('migrate ignores RUN_MIGRATIONS=false: it was asked for explicitly', async () => {
     const run = await migrate({ RUN_MIGRATIONS: 'false' });
     expect(run.exitCode).toBe(0);
-    expect(await versionsOf(url)).toEqual([HEAD]);
+    expect(await versionsOf(db.url)).toEqual([HEAD]);
   });
 });
 
 describe('status and rollback', () => {
   it('status reports the state and the plan and changes nothing', async () => {
-    const run = await runSupervisor(['status'], { env: { DATABASE_URL: url } });
+    const run = await runSupervisor(['status'], { env: { DATABASE_URL: db.url } });
     expect(run.exitCode).toBe(0);
     expect(eventsNamed(run, 'inspect')[0]).toMatchObject({ plan: 'upgrade', state: { kind: 'empty' } });
-    expect(await tablesOf(url)).toEqual([]);
+    expect(await tablesOf(db.url)).toEqual([]);
   });
 
   it('rollback --steps and --to downgrade under the lock', async () => {
     expect((await migrate()).exitCode).toBe(0);
-    const steps = await runSupervisor(['rollback', '--steps', '1'], { env: { DATABASE_URL: url } });
+    const steps = await runSupervisor(['rollback', '--steps', '1'], { env: { DATABASE_URL: db.url } });
     expect(steps.exitCode).toBe(0);
     expect(eventsNamed(steps, 'lock')).toHaveLength(1);
-    expect(await versionsOf(url)).toEqual([REVISIONS[2]]);
-    const base = await runSupervisor(['rollback', '--to', 'base'], { env: { DATABASE_URL: url } });
+    expect(await versionsOf(db.url)).toEqual([REVISIONS[2]]);
+    const base = await runSupervisor(['rollback', '--to', 'base'], { env: { DATABASE_URL: db.url } });
     expect(base.exitCode).toBe(0);
-    expect(await tablesOf(url)).toEqual(['alembic_version']);
+    expect(await tablesOf(db.url)).toEqual(['alembic_version']);
   });
 });

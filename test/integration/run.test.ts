@@ -2,63 +2,49 @@ import { existsSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { perTest } from '../support/per-test.js';
 import { eventsNamed, expectNoPassword, finalError } from '../support/expect.js';
-import { createDatabase, query, tablesOf, versionsOf } from '../support/postgres.js';
-import { exampleWith, FAILING_REVISION, HEAD } from '../support/project.js';
+import { query, tablesOf, versionsOf } from '../support/postgres.js';
+import { FAILING_REVISION, HEAD } from '../support/project.js';
 import { runSupervisor, type SupervisorRun } from '../support/supervisor.js';
 
-let url: string;
-const cleanups: Array<() => Promise<void>> = [];
+const db = perTest();
 const APP = ['--', 'sh', '-c', 'echo "APP RAN with $DATABASE_URL" | sed "s/:[^:@]*@/:***@/"; exit 7'];
 
-beforeEach(async () => {
-  url = await createDatabase(inject('adminUrl'));
-});
-
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0)) await cleanup();
-});
-
 async function run(env: Record<string, string>, args = APP): Promise<SupervisorRun> {
-  const result = await runSupervisor(args, { env: { DATABASE_URL: url, ...env } });
+  const result = await runSupervisor(args, { env: { DATABASE_URL: db.url, ...env } });
   expectNoPassword(result);
   return result;
-}
-
-async function failingProject() {
-  const project = await exampleWith([FAILING_REVISION]);
-  cleanups.push(project.remove);
-  return project.alembicConfig;
 }
 
 describe('run', () => {
   it('migrates, then runs the app with DATABASE_URL unchanged and exits with its status', async () => {
     const result = await run({});
     expect(result.exitCode).toBe(7);
-    expect(result.stdout).toContain(`APP RAN with ${url.replace(/:[^:@]*@/, ':***@')}`);
-    expect(await versionsOf(url)).toEqual([HEAD]);
+    expect(result.stdout).toContain(`APP RAN with ${db.url.replace(/:[^:@]*@/, ':***@')}`);
+    expect(await versionsOf(db.url)).toEqual([HEAD]);
     const startup = eventsNamed(result, 'startup')[0];
     expect(startup?.phases).toMatchObject({ wait: expect.any(Number), migrate: expect.any(Number) });
     expect(result.stdout.indexOf('"event":"startup"')).toBeLessThan(result.stdout.indexOf('APP RAN'));
   });
 
   it('a failed migration warns and starts the app by default (ON_MIGRATION_FAILURE=continue)', async () => {
-    const result = await run({ ALEMBIC_CONFIG: await failingProject() });
+    const result = await run({ ALEMBIC_CONFIG: await db.projectWith([FAILING_REVISION]) });
     expect(result.exitCode).toBe(7);
     expect(result.stdout).toContain('APP RAN');
     expect(result.events.some((entry) => entry.level === 'warn' && /starting the app anyway/.test(entry.msg))).toBe(true);
-    expect(await tablesOf(url)).toEqual([]);
+    expect(await tablesOf(db.url)).toEqual([]);
   });
 
   it('a failed migration stops with 70 and no app with ON_MIGRATION_FAILURE=exit', async () => {
-    const result = await run({ ALEMBIC_CONFIG: await failingProject(), ON_MIGRATION_FAILURE: 'exit' });
+    const result = await run({ ALEMBIC_CONFIG: await db.projectWith([FAILING_REVISION]), ON_MIGRATION_FAILURE: 'exit' });
     expect(result.exitCode).toBe(70);
     expect(result.stdout).not.toContain('APP RAN');
   });
 
   it('an unknown revision follows ON_MIGRATION_FAILURE', async () => {
-    await query(url, "CREATE TABLE alembic_version (version_num varchar(32) primary key); INSERT INTO alembic_version VALUES ('abcdef999999')");
+    await query(db.url, "CREATE TABLE alembic_version (version_num varchar(32) primary key); INSERT INTO alembic_version VALUES ('abcdef999999')");
     const continued = await run({});
     expect(continued.exitCode).toBe(7);
     expect(continued.events.some((entry) => entry.level === 'warn' && /abcdef999999/.test(entry.msg))).toBe(true);
@@ -68,7 +54,7 @@ describe('run', () => {
   });
 
   it('a refused unversioned database stops even with ON_MIGRATION_FAILURE=continue', async () => {
-    await query(url, 'CREATE TABLE users (id serial primary key)');
+    await query(db.url, 'CREATE TABLE users (id serial primary key)');
     const result = await run({ UNVERSIONED_DATABASE: 'refuse' });
     expect(result.exitCode).toBe(65);
     expect(result.stdout).not.toContain('APP RAN');
@@ -83,14 +69,14 @@ describe('run', () => {
     const result = await run({ [variable]: value });
     expect(result.exitCode).toBe(7);
     expect(result.stdout).toContain('APP RAN');
-    expect(await tablesOf(url)).toEqual([]);
+    expect(await tablesOf(db.url)).toEqual([]);
     expect(eventsNamed(result, 'wait')).not.toEqual([]);
   });
 
   it('--migrate-only migrates and exits without an app', async () => {
     const result = await run({}, ['run', '--migrate-only']);
     expect(result.exitCode).toBe(0);
-    expect(await versionsOf(url)).toEqual([HEAD]);
+    expect(await versionsOf(db.url)).toEqual([HEAD]);
   });
 });
 
@@ -113,7 +99,7 @@ describe('configuration errors: one line naming the variable and the value, exit
     ['ALEMBIC_CONFIG', '/nonexistent/alembic.ini'],
   ])('%s=%s', async (variable, value) => {
     const marker = path.join(await mkdtemp(path.join(tmpdir(), 'bs-marker-')), 'started');
-    const result = await runSupervisor(['--', 'touch', marker], { env: { DATABASE_URL: url, [variable]: value } });
+    const result = await runSupervisor(['--', 'touch', marker], { env: { DATABASE_URL: db.url, [variable]: value } });
     expectNoPassword(result);
     expect(result.exitCode).toBe(64);
     const lines = result.stdout.trim().split('\n');
@@ -121,7 +107,7 @@ describe('configuration errors: one line naming the variable and the value, exit
     expect(finalError(result)?.msg).toContain(variable);
     if (variable !== 'DATABASE_URL') expect(finalError(result)?.msg).toContain(value);
     expect(existsSync(marker)).toBe(false);
-    expect(await tablesOf(url)).toEqual([]);
+    expect(await tablesOf(db.url)).toEqual([]);
   });
 
   it('no DATABASE_URL with migrations enabled is a configuration error', async () => {
