@@ -1,4 +1,5 @@
 import { constants } from 'node:os';
+import type { Logger } from './log.js';
 
 /** Every way the supervisor can fail before or instead of running the app, and its exit code. */
 export const EXIT_CODES = {
@@ -51,4 +52,17 @@ export const configError = (variable: string, shownValue: string, expected: stri
 export function exitCodeOf(error: unknown): number {
   if (error instanceof SupervisorError || error instanceof InterruptedError) return error.exitCode;
   return 70;
+}
+
+/** Logs why the supervisor stops, as one line, and returns the exit code. */
+export function reportFailure(error: unknown, log: Logger): number {
+  const exitCode = exitCodeOf(error);
+  if (error instanceof InterruptedError) {
+    log.warn({ event: 'shutdown', signal: error.signal, exitCode }, `stopped by ${error.signal} before the app started`);
+  } else if (error instanceof SupervisorError) {
+    log.error({ event: 'exit', exitCode, ...error.details }, error.message);
+  } else {
+    log.error({ event: 'exit', exitCode, err: error }, `internal error: ${(error as Error).message}`);
+  }
+  return exitCode;
 }

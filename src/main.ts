@@ -1,8 +1,9 @@
 import { loadConfig, requireDatabaseUrl, type Config, type Environment } from './config/config.js';
-import { disconnect, type Connection } from './db/connect.js';
+import { disconnect } from './db/connect.js';
 import { waitForDatabase } from './db/wait.js';
-import { InterruptedError, SupervisorError, exitCodeOf } from './errors.js';
+import { InterruptedError, reportFailure, SupervisorError } from './errors.js';
 import { createLogger, type Logger } from './log.js';
+import { mayStartAppDespite } from './migrations/failure-policy.js';
 import { inspectAndPlan, migrateToHead, runUnderLock, type MigrateContext } from './migrations/migrate.js';
 import { readScriptGraph } from './migrations/script-graph.js';
 import { Phases } from './phases.js';
@@ -24,23 +25,19 @@ export async function main(command: Command, env: Environment, cwd: string): Pro
     const config = loadConfig(env, cwd);
     log = createLogger({ level: config.logLevel, format: config.logFormat, secrets: config.databaseUrl?.secrets ?? [] });
     const session = startSession(log);
-    if (command.name === 'run' && !command.migrateOnly && command.app.length === 0) {
-      throw new SupervisorError('config', 'no app command given: use backend-supervisor run -- CMD [ARGS...] (or `migrate` to only migrate)');
-    }
-    await prepareDatabase(command, config, session);
-    // A stop signal that arrived after the last step listening for it still means: do not start the app.
+    const app = command.name === 'run' && !command.migrateOnly ? requireApp(command.app) : undefined;
+
+    if (needsDatabase(command, config)) await withDatabase(command, config, session);
+    // A stop signal that came after the last step listening for it still means: do not start the app.
     if (session.stop.signal.aborted) throw new InterruptedError(session.stop.signal.reason as NodeJS.Signals);
-    if (command.name !== 'run') return 0;
-    if (command.migrateOnly) {
-      session.phases.summarise({}, 'the schema is ready');
-      return 0;
-    }
-    session.phases.summarise({ command: command.app }, 'starting the app');
+    if (command.name === 'run') session.phases.summarise({ command: app }, app ? 'starting the app' : 'the schema is ready');
+    if (!app) return 0;
+
     session.appRunning = true;
     return await superviseApp({
-      command: command.app,
+      command: app,
       shutdownTimeoutMs: config.shutdownTimeoutMs,
-      processGroup: command.processGroup || config.signalProcessGroup,
+      processGroup: (command.name === 'run' && command.processGroup) || config.signalProcessGroup,
       signals: session.signals,
       log,
       phases: session.phases,
@@ -74,64 +71,47 @@ function startSession(log: Logger): Session {
   return session;
 }
 
-async function prepareDatabase(command: Command, config: Config, session: Session): Promise<void> {
-  const migrating = command.name === 'status' || (command.name === 'run' && (config.runMigrations || command.migrateOnly));
-  const needsDatabase = migrating || command.name === 'wait' || command.name === 'rollback';
-  if (!needsDatabase && !config.databaseUrl) return; // a plain init, like tini
+function requireApp(app: string[]): string[] {
+  if (app.length > 0) return app;
+  throw new SupervisorError('config', 'no app command given: use backend-supervisor run -- CMD [ARGS...] (or `migrate` to only migrate)');
+}
+
+function migrates(command: Command, config: Config): boolean {
+  return command.name === 'status' || (command.name === 'run' && (config.runMigrations || command.migrateOnly));
+}
+
+/** Without a DATABASE_URL and without migrations, `run` is a plain init, like tini. */
+function needsDatabase(command: Command, config: Config): boolean {
+  return command.name !== 'run' || migrates(command, config) || config.databaseUrl !== undefined;
+}
+
+async function withDatabase(command: Command, config: Config, session: Session): Promise<void> {
   const url = requireDatabaseUrl(config, command.name === 'run' && !command.migrateOnly ? 'migrations are enabled (set RUN_MIGRATIONS=false to start the app without a database)' : 'this command needs the database: set it to the URL the app uses');
   // Reading the scripts first turns a wrong ALEMBIC_CONFIG into an immediate error, not one after the wait.
-  const scripts = migrating || command.name === 'rollback' ? await readScriptGraph(config.alembicConfig, process.cwd()) : undefined;
-  const db = await waitFor(url, command.name === 'status' ? Math.min(config.dbWaitTimeoutMs, 5_000) : config.dbWaitTimeoutMs, config, session);
+  const scripts = migrates(command, config) || command.name === 'rollback' ? await readScriptGraph(config.alembicConfig, process.cwd()) : undefined;
+  const db = await waitForDatabase(url, {
+    timeoutMs: command.name === 'status' ? Math.min(config.dbWaitTimeoutMs, 5_000) : config.dbWaitTimeoutMs,
+    signal: session.stop.signal,
+    log: session.log,
+    phases: session.phases,
+  });
   try {
     if (!scripts) return;
     const context: MigrateContext = { db, scripts, config, signal: session.stop.signal, log: session.log, phases: session.phases };
     if (command.name === 'status') await inspectAndPlan(context);
     else if (command.name === 'rollback') await runUnderLock(['downgrade', command.target], context);
-    else await migrateUnlessPolicyAllows(command, config, context);
+    else await migrateUnderPolicy(command.name === 'run' && !command.migrateOnly, context);
   } finally {
     await disconnect(db);
   }
 }
 
-async function waitFor(url: NonNullable<Config['databaseUrl']>, timeoutMs: number, config: Config, session: Session): Promise<Connection> {
-  const phase = session.phases.start('wait');
-  try {
-    const db = await waitForDatabase(url, { timeoutMs, signal: session.stop.signal, log: session.log });
-    phase.done({ database: url.redacted }, 'the database is available');
-    return db;
-  } catch (error) {
-    phase.fail({ database: url.redacted, dbWaitTimeoutMs: config.dbWaitTimeoutMs }, 'the database is not available');
-    throw error;
-  }
-}
-
-/** `migrate` fails on any migration failure; `run` may start the app anyway (ON_MIGRATION_FAILURE=continue). */
-async function migrateUnlessPolicyAllows(command: Command, config: Config, context: MigrateContext): Promise<void> {
+/** A one-shot migration fails on any failure; `run` may start the app anyway (ON_MIGRATION_FAILURE). */
+async function migrateUnderPolicy(appFollows: boolean, context: MigrateContext): Promise<void> {
   try {
     await migrateToHead(context);
   } catch (error) {
-    if (command.name !== 'run' || command.migrateOnly || config.onMigrationFailure === 'exit' || !isMigrationFailure(error)) throw error;
-    context.log.warn(
-      { event: 'migrate', exitCode: exitCodeOf(error), err: { message: (error as Error).message } },
-      `migration failed, starting the app anyway (ON_MIGRATION_FAILURE=continue): ${(error as Error).message}`,
-    );
+    if (!appFollows || !mayStartAppDespite(error, context.config.onMigrationFailure)) throw error;
+    context.log.warn({ event: 'migrate', exitCode: (error as SupervisorError).exitCode }, `migration failed, starting the app anyway (ON_MIGRATION_FAILURE=continue): ${(error as Error).message}`);
   }
-}
-
-/** Failures of migrating itself; several heads, a refused unversioned database and config errors always stop. */
-function isMigrationFailure(error: unknown): boolean {
-  if (!(error instanceof SupervisorError)) return false;
-  return error.kind === 'migrationFailed' || error.kind === 'lockTimeout' || (error.kind === 'refused' && error.details.state === 'unknown-revision');
-}
-
-function reportFailure(error: unknown, log: Logger): number {
-  const exitCode = exitCodeOf(error);
-  if (error instanceof InterruptedError) {
-    log.warn({ event: 'shutdown', signal: error.signal, exitCode }, `stopped by ${error.signal} before the app started`);
-  } else if (error instanceof SupervisorError) {
-    log.error({ event: 'exit', exitCode, ...error.details }, error.message);
-  } else {
-    log.error({ event: 'exit', exitCode, err: error }, `internal error: ${(error as Error).message}`);
-  }
-  return exitCode;
 }

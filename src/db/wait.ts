@@ -3,6 +3,7 @@ import type { DatabaseUrl } from '../config/database-url.js';
 import { unlessAborted } from '../abort.js';
 import { InterruptedError, SupervisorError } from '../errors.js';
 import type { Logger } from '../log.js';
+import type { Phases } from '../phases.js';
 import { connect, type Connection } from './connect.js';
 import { describeConnectionError } from './connection-errors.js';
 
@@ -10,6 +11,7 @@ export interface WaitOptions {
   timeoutMs: number;
   signal: AbortSignal;
   log: Logger;
+  phases: Phases;
 }
 
 // Short, capped delays: a database that comes up is noticed within about 100 ms.
@@ -21,7 +23,19 @@ const MAX_CONNECT_TIMEOUT_MS = 10_000;
  * (refused, DNS, starting up) until the deadline; gives up at once on what cannot (bad password,
  * missing database). Resolves with the open connection, which the later phases reuse.
  */
-export async function waitForDatabase(url: DatabaseUrl, { timeoutMs, signal, log }: WaitOptions): Promise<Connection> {
+export async function waitForDatabase(url: DatabaseUrl, options: WaitOptions): Promise<Connection> {
+  const phase = options.phases.start('wait');
+  try {
+    const db = await connectWithRetries(url, options);
+    phase.done({ database: url.redacted }, 'the database is available');
+    return db;
+  } catch (error) {
+    phase.fail({ database: url.redacted }, 'the database is not available');
+    throw error;
+  }
+}
+
+async function connectWithRetries(url: DatabaseUrl, { timeoutMs, signal, log }: WaitOptions): Promise<Connection> {
   const deadline = Date.now() + timeoutMs;
   let attempts = 0;
   let lastReason = '';
