@@ -64,10 +64,12 @@ function startSession(log: Logger): Session {
   });
   const session: Session = { log, phases: new Phases(log), signals, stop, appRunning: false };
   new Reaper(log).start();
-  process.on('uncaughtException', (error) => {
+  const onInternalError = (error: unknown) => {
     log.error({ event: 'internal', err: error }, 'internal error in the supervisor');
     if (!session.appRunning) process.exit(70);
-  });
+  };
+  process.on('uncaughtException', onInternalError);
+  process.on('unhandledRejection', onInternalError);
   return session;
 }
 

@@ -10,6 +10,7 @@ import { libc } from './libc.js';
  */
 export class Reaper {
   private scheduled = false;
+  private disabled = false;
   private readonly onChildSignal = () => this.schedule();
 
   constructor(private readonly log: Logger) {}
@@ -36,6 +37,7 @@ export class Reaper {
   }
 
   reapOrphans(): number {
+    if (this.disabled) return 0;
     let reaped = 0;
     try {
       for (const pid of zombieChildren(process.pid)) {
@@ -44,7 +46,9 @@ export class Reaper {
       }
       if (reaped > 0) this.log.debug({ event: 'reap', reaped }, `reaped ${reaped} orphaned process(es)`);
     } catch (error) {
-      this.log.error({ event: 'reap', err: error }, 'could not reap orphaned processes');
+      // Said once: the app goes on either way, and a log line per SIGCHLD would drown everything else.
+      this.disabled = true;
+      this.log.error({ event: 'reap', err: error }, 'cannot reap orphaned processes, zombies will accumulate; give the container a writable TMPDIR');
     }
     return reaped;
   }

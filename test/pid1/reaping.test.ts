@@ -43,4 +43,14 @@ describe('orphan reaping as PID 1', () => {
       expect(run.exitCode).toBe(42);
     }
   });
+
+  it('an internal failure of the reaper (no writable TMPDIR for its libc binding) is logged once; the app runs on', async () => {
+    const script = 'for i in 1 2 3 4 5; do (sleep 0.1 &); sleep 0.2; done; echo app-finished; exit 42';
+    const run = await start(['sh', '-c', script], { TMPDIR: '/nonexistent-tmpdir' }).finished();
+    expect(run.stdout).toContain('app-finished');
+    expect(run.exitCode).toBe(42);
+    const errors = run.events.filter((event) => event.event === 'reap' && event.level === 'error');
+    expect(errors).toHaveLength(1);
+    expect(errors[0]?.msg).toMatch(/writable TMPDIR/);
+  });
 });
