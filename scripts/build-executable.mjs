@@ -95,9 +95,10 @@ try {
   copyFileSync(options.node, binary);
   chmodSync(binary, 0o755);
   if (options.strip) {
-    const strip = spawnSync('strip', ['--strip-all', binary], { stdio: 'inherit' });
+    // strip warns about every one of NodeSource's unnamed .note sections: show its output only on failure.
+    const strip = spawnSync('strip', ['--strip-all', binary], { encoding: 'utf8' });
     if (strip.error) console.error('build-executable: `strip` not found, keeping the symbols');
-    else if (strip.status !== 0) fail('strip failed');
+    else if (strip.status !== 0) fail(`strip failed: ${strip.stderr}`);
   }
 
   const { inject } = loadPostject();

@@ -3,8 +3,10 @@ import { disconnect } from './db/connect.js';
 import { waitForDatabase } from './db/wait.js';
 import { InterruptedError, reportFailure, SupervisorError } from './errors.js';
 import { createLogger, type Logger } from './log.js';
+import { alembicOptions, runAlembic } from './migrations/alembic.js';
 import { mayStartAppDespite } from './migrations/failure-policy.js';
 import { inspectAndPlan, migrateToHead, runUnderLock, type MigrateContext } from './migrations/migrate.js';
+import type { ScriptGraph } from './migrations/plan.js';
 import { readScriptGraph } from './migrations/script-graph.js';
 import { Phases } from './phases.js';
 import { Reaper } from './supervise/reaper.js';
@@ -90,7 +92,7 @@ function needsDatabase(command: Command, config: Config): boolean {
 async function withDatabase(command: Command, config: Config, session: Session): Promise<void> {
   const url = requireDatabaseUrl(config, command.name === 'run' && !command.migrateOnly ? 'migrations are enabled (set RUN_MIGRATIONS=false to start the app without a database)' : 'this command needs the database: set it to the URL the app uses');
   // Reading the scripts first turns a wrong ALEMBIC_CONFIG into an immediate error, not one after the wait.
-  const scripts = migrates(command, config) || command.name === 'rollback' ? await readScriptGraph(config.alembicConfig, process.cwd()) : undefined;
+  const scripts = migrates(command, config) || command.name === 'rollback' ? await readScripts(config, session) : undefined;
   const db = await waitForDatabase(url, {
     timeoutMs: command.name === 'status' ? Math.min(config.dbWaitTimeoutMs, 5_000) : config.dbWaitTimeoutMs,
     signal: session.stop.signal,
@@ -106,6 +108,14 @@ async function withDatabase(command: Command, config: Config, session: Session):
   } finally {
     await disconnect(db);
   }
+}
+
+function readScripts(config: Config, session: Session): Promise<ScriptGraph> {
+  return readScriptGraph(config.alembicConfig, {
+    cwd: process.cwd(),
+    log: session.log,
+    alembicHistory: () => runAlembic(['history'], { ...alembicOptions(config, session.stop.signal, session.log), echoLevel: 'debug' }),
+  });
 }
 
 /** A one-shot migration fails on any failure; `run` may start the app anyway (ON_MIGRATION_FAILURE). */

@@ -6,7 +6,7 @@ import { acquireMigrationLock, releaseMigrationLock } from '../db/lock.js';
 import { SupervisorError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Phases } from '../phases.js';
-import { runAlembic } from './alembic.js';
+import { alembicOptions, runAlembic } from './alembic.js';
 import { classify, plan, type Plan, type ScriptGraph } from './plan.js';
 
 export interface MigrateContext {
@@ -91,14 +91,7 @@ async function runPlan(decided: Plan, context: MigrateContext): Promise<void> {
 async function runAlembicIn(phase: ReturnType<Phases['start']>, args: string[], { db, config, signal, log }: MigrateContext): Promise<void> {
   const applicationName = `backend-supervisor-alembic-${process.pid}`;
   try {
-    await runAlembic(args, {
-      command: config.alembicCommand,
-      applicationName,
-      configPath: config.alembicConfig,
-      timeoutMs: config.migrationTimeoutMs,
-      signal,
-      log,
-    });
+    await runAlembic(args, { ...alembicOptions(config, signal, log), applicationName });
   } catch (error) {
     phase.fail({ command: args.join(' ') }, `alembic ${args.join(' ')} failed`);
     // A killed alembic leaves its server session running until the server notices; end it now so

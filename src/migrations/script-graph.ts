@@ -1,29 +1,48 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { SupervisorError } from '../errors.js';
+import type { Logger } from '../log.js';
 import { parseAlembicIni } from './alembic-ini.js';
+import { parseHistory } from './alembic-history.js';
 import { headsOf, type ScriptGraph } from './plan.js';
 import { parseRevisionFile } from './revision-file.js';
 
-/** The revision graph of the scripts that ALEMBIC_CONFIG points at, read without starting Python. */
-export async function readScriptGraph(alembicConfig: string, cwd: string): Promise<ScriptGraph> {
+export interface ScriptGraphOptions {
+  cwd: string;
+  log: Logger;
+  /** `alembic history`'s stdout lines: the slow way, for scripts the fast way cannot read. */
+  alembicHistory: () => Promise<string[]>;
+}
+
+/**
+ * The revision graph of the scripts that ALEMBIC_CONFIG points at. Read from the files without
+ * Python when possible, so a container already at head starts its app without starting Python;
+ * otherwise (a package script_location, a computed down_revision) alembic itself is asked.
+ */
+export async function readScriptGraph(alembicConfig: string, { cwd, log, alembicHistory }: ScriptGraphOptions): Promise<ScriptGraph> {
   const iniText = await readFile(alembicConfig, 'utf8').catch((error: NodeJS.ErrnoException) => {
     throw new SupervisorError('config', `ALEMBIC_CONFIG=${JSON.stringify(alembicConfig)} cannot be read (${error.code ?? error.message}); point it at the app's alembic.ini`, { variable: 'ALEMBIC_CONFIG' });
   });
+  let revisions: Map<string, string[]>;
   try {
-    const locations = parseAlembicIni(iniText, alembicConfig, cwd);
-    const revisions = new Map<string, string[]>();
-    for (const directory of locations.versionDirectories) {
-      for (const file of await pythonFiles(directory, locations.recursive)) {
-        const header = parseRevisionFile(await readFile(file, 'utf8'), file);
-        if (header) revisions.set(header.revision, header.downRevisions);
-      }
-    }
-    return { revisions, heads: headsOf(revisions) };
+    revisions = await readRevisionFiles(iniText, alembicConfig, cwd);
   } catch (error) {
-    if (error instanceof SupervisorError) throw error;
-    throw new SupervisorError('config', `cannot read the migration scripts of ALEMBIC_CONFIG=${JSON.stringify(alembicConfig)}: ${(error as Error).message}`, { variable: 'ALEMBIC_CONFIG' });
+    log.warn({ event: 'scripts', reason: (error as Error).message }, 'cannot read the migration scripts directly; asking alembic (slower)');
+    revisions = parseHistory(await alembicHistory());
   }
+  return { revisions, heads: headsOf(revisions) };
+}
+
+async function readRevisionFiles(iniText: string, alembicConfig: string, cwd: string): Promise<Map<string, string[]>> {
+  const locations = parseAlembicIni(iniText, alembicConfig, cwd);
+  const revisions = new Map<string, string[]>();
+  for (const directory of locations.versionDirectories) {
+    for (const file of await pythonFiles(directory, locations.recursive)) {
+      const header = parseRevisionFile(await readFile(file, 'utf8'), file);
+      if (header) revisions.set(header.revision, header.downRevisions);
+    }
+  }
+  return revisions;
 }
 
 async function pythonFiles(directory: string, recursive: boolean): Promise<string[]> {

@@ -99,6 +99,20 @@ describe('migrate', () => {
     expect(await tablesOf(db.url)).not.toContain('half_applied');
   });
 
+  it('asks alembic for the revision graph when a script cannot be read without Python', async () => {
+    const alembicConfig = await db.projectWith([
+      { id: 'c0c0c0c0c0c0', parent: HEAD, upgrade: ['op.create_table("computed", sa.Column("id", sa.Integer, primary_key=True))'], identifiers: `PARENT = "${HEAD}"\nrevision = "c0c0c0c0c0c0"\ndown_revision = PARENT` },
+    ]);
+    const run = await migrate({ ALEMBIC_CONFIG: alembicConfig });
+    expect(run.exitCode).toBe(0);
+    expect(run.events.some((entry) => entry.event === 'scripts' && entry.level === 'warn' && /down_revision = PARENT/.test(String(entry.reason)))).toBe(true);
+    expect(await versionsOf(db.url)).toEqual(['c0c0c0c0c0c0']);
+    // At head now: the second start needs alembic's history again, but no upgrade.
+    const again = await migrate({ ALEMBIC_CONFIG: alembicConfig });
+    expect(again.exitCode).toBe(0);
+    expect(eventsNamed(again, 'inspect')[0]?.plan).toBe('nothing');
+  });
+
   it('runs `python -m alembic` from ALEMBIC_COMMAND, split on spaces without a shell', async () => {
     const run = await migrate({ ALEMBIC_COMMAND: 'python -m alembic' });
     expect(run.exitCode).toBe(0);

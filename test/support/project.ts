@@ -12,6 +12,8 @@ export interface ExtraRevision {
   parent: string;
   /** Python statements of upgrade(), indented by the template. */
   upgrade: string[];
+  /** Python source of the revision identifiers, instead of the plain literal ones. */
+  identifiers?: string;
 }
 
 /** A copy of examples/backend with extra revisions, for scenarios the example itself must not contain. */
@@ -26,8 +28,7 @@ export async function exampleWith(extra: ExtraRevision[]): Promise<{ dir: string
 from alembic import op
 import sqlalchemy as sa
 
-revision = "${revision.id}"
-down_revision = "${revision.parent}"
+${revision.identifiers ?? `revision = "${revision.id}"\ndown_revision = "${revision.parent}"`}
 branch_labels = None
 depends_on = None
 

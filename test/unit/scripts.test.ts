@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { parseHistory } from '../../src/migrations/alembic-history.js';
 import { parseAlembicIni } from '../../src/migrations/alembic-ini.js';
 import { parseRevisionFile } from '../../src/migrations/revision-file.js';
 
@@ -48,5 +49,26 @@ describe('parseAlembicIni', () => {
 
   it('needs a script_location', () => {
     expect(() => parseAlembicIni('[alembic]\n', '/app/alembic.ini', '/')).toThrow(/no script_location/);
+  });
+});
+
+describe('parseHistory', () => {
+  it('reads a linear history, a branch point and a merge', () => {
+    const lines = [
+      'b2, x9 -> m4 (head) (mergepoint), merge',
+      'a1 -> x9, side branch',
+      'a1 -> b2, main branch',
+      '<base> -> a1 (branchpoint), first',
+      '',
+      'Some unrelated line',
+    ];
+    expect(parseHistory(lines)).toEqual(
+      new Map([
+        ['m4', ['b2', 'x9']],
+        ['x9', ['a1']],
+        ['b2', ['a1']],
+        ['a1', []],
+      ]),
+    );
   });
 });
