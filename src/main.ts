@@ -5,7 +5,7 @@ import { InterruptedError, reportFailure, SupervisorError } from './errors.js';
 import { createLogger, type Logger } from './log.js';
 import { alembicOptions, runAlembic } from './migrations/alembic.js';
 import { mayStartAppDespite } from './migrations/failure-policy.js';
-import { inspectAndPlan, migrateToHead, runUnderLock, type MigrateContext } from './migrations/migrate.js';
+import { migrateToHead, reportStatus, runUnderLock, type MigrateContext } from './migrations/migrate.js';
 import type { ScriptGraph } from './migrations/plan.js';
 import { readScriptGraph } from './migrations/script-graph.js';
 import { Phases } from './phases.js';
@@ -102,7 +102,7 @@ async function withDatabase(command: Command, config: Config, session: Session):
   try {
     if (!scripts) return;
     const context: MigrateContext = { db, scripts, config, signal: session.stop.signal, log: session.log, phases: session.phases };
-    if (command.name === 'status') await inspectAndPlan(context);
+    if (command.name === 'status') await reportStatus(context);
     else if (command.name === 'rollback') await runUnderLock(['downgrade', command.target], context);
     else await migrateUnderPolicy(command.name === 'run' && !command.migrateOnly, context);
   } finally {

@@ -7,7 +7,7 @@ import { SupervisorError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Phases } from '../phases.js';
 import { alembicOptions, runAlembic } from './alembic.js';
-import { classify, plan, type Plan, type ScriptGraph } from './plan.js';
+import { classify, describePlan, plan, type Plan, type ScriptGraph } from './plan.js';
 
 export interface MigrateContext {
   db: Connection;
@@ -50,8 +50,15 @@ export async function inspectAndPlan({ db, scripts, config, phases }: MigrateCon
   const phase = phases.start('inspect');
   const snapshot = await inspectDatabase(db);
   const decided = plan(classify(snapshot, scripts), config);
-  phase.done({ state: decided.state, plan: decided.action, versions: snapshot.versions, heads: scripts.heads }, `the database is ${describe(decided)}`);
+  phase.done({ state: decided.state, plan: decided.action, versions: snapshot.versions, heads: scripts.heads }, `the database is ${describePlan(decided)}`);
   return decided;
+}
+
+/** `status`: what the database holds and what `migrate` would do, changing nothing. */
+export async function reportStatus(context: MigrateContext): Promise<void> {
+  const decided = await inspectAndPlan(context);
+  const fields = { state: decided.state.kind, plan: decided.action, ...(decided.action === 'refuse' ? { reason: decided.reason } : {}) };
+  context.log.info({ event: 'status', ...fields }, `the database is ${describePlan(decided)}`);
 }
 
 export function refuseIfRefused(decided: Plan): void {
@@ -109,22 +116,4 @@ async function verifyAtHead({ db, scripts, phases }: MigrateContext): Promise<vo
     throw new SupervisorError('migrationFailed', `after migrating, the database is ${state.kind} instead of at head ${scripts.heads.join(', ')}; check the migration scripts and env.py (version_table, schema)`);
   }
   phase.done({ heads: state.heads }, `the database is at head ${state.heads.join(', ')}`);
-}
-
-function describe(decided: Plan): string {
-  const { state } = decided;
-  switch (state.kind) {
-    case 'empty':
-      return 'empty: upgrading to head';
-    case 'behind':
-      return `at ${state.current.join(', ')}, behind head ${state.heads.join(', ')}: upgrading`;
-    case 'at-head':
-      return `at head ${state.heads.join(', ') || '(no migrations)'}: nothing to do`;
-    case 'unversioned':
-      return decided.action === 'stamp' ? 'unversioned: stamping head' : 'unversioned: refused';
-    case 'unknown-revision':
-      return `at unknown revision ${state.unknown.join(', ')}: refused`;
-    case 'several-heads':
-      return `in front of several script heads (${state.heads.join(', ')}): refused`;
-  }
 }

@@ -86,6 +86,35 @@ export function plan(state: DatabaseState, policy: PlanPolicy): Plan {
   }
 }
 
+const NEXT_STEP: Record<Plan['action'], string> = {
+  upgrade: 'alembic upgrade head',
+  stamp: 'alembic stamp head',
+  nothing: 'nothing to do',
+  refuse: 'refused',
+};
+
+/** The state and the plan in words, e.g. "at 3f1c, behind head e9d0; plan: alembic upgrade head". */
+export function describePlan(decided: Plan): string {
+  return `${describeState(decided.state)}; plan: ${NEXT_STEP[decided.action]}`;
+}
+
+function describeState(state: DatabaseState): string {
+  switch (state.kind) {
+    case 'empty':
+      return 'empty';
+    case 'behind':
+      return `at ${state.current.join(', ')}, behind head ${state.heads.join(', ')}`;
+    case 'at-head':
+      return `at head ${state.heads.join(', ') || '(no migrations)'}`;
+    case 'unversioned':
+      return `unversioned (tables ${preview(state.userTables)}, no Alembic version)`;
+    case 'unknown-revision':
+      return `at ${state.unknown.join(', ')}, which the scripts do not contain`;
+    case 'several-heads':
+      return `in front of several script heads (${state.heads.join(', ')})`;
+  }
+}
+
 function sameSet(a: readonly string[], b: readonly string[]): boolean {
   return a.length === b.length && a.every((value) => b.includes(value));
 }

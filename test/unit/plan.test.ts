@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { classify, headsOf, plan, type DatabaseSnapshot, type ScriptGraph } from '../../src/migrations/plan.js';
+import { classify, describePlan, headsOf, plan, type DatabaseSnapshot, type ScriptGraph } from '../../src/migrations/plan.js';
 
 const linear = graph({ a1: [], b2: ['a1'], c3: ['b2'] });
 const forked = graph({ a1: [], b2: ['a1'], x9: ['a1'] });
@@ -98,5 +98,14 @@ describe('the contract state table', () => {
   it('no migration scripts at all: an empty database needs nothing but an upgrade no-op', () => {
     expect(classify(db(null), noScripts)).toEqual({ kind: 'empty' });
     expect(classify(db(['a1']), noScripts).kind).toBe('unknown-revision');
+  });
+});
+
+describe('describePlan', () => {
+  it('says where the database is and what happens next', () => {
+    expect(describePlan(plan(classify(db(['a1']), linear), stamp))).toBe('at a1, behind head c3; plan: alembic upgrade head');
+    expect(describePlan(plan(classify(db(null, ['users']), linear), stamp))).toBe('unversioned (tables users, no Alembic version); plan: alembic stamp head');
+    expect(describePlan(plan(classify(db(['c3']), linear), stamp))).toBe('at head c3; plan: nothing to do');
+    expect(describePlan(plan(classify(db(['zz']), linear), stamp))).toBe('at zz, which the scripts do not contain; plan: refused');
   });
 });
