@@ -5,7 +5,7 @@ import { InterruptedError, SupervisorError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Phases } from '../phases.js';
 import { connect, type Connection } from './connect.js';
-import { describeConnectionError } from './connection-errors.js';
+import { describeConnectionError, type ConnectionFailure } from './connection-errors.js';
 
 export interface WaitOptions {
   timeoutMs: number;
@@ -38,7 +38,7 @@ export async function waitForDatabase(url: DatabaseUrl, options: WaitOptions): P
 async function connectWithRetries(url: DatabaseUrl, { timeoutMs, signal, log }: WaitOptions): Promise<Connection> {
   const deadline = Date.now() + timeoutMs;
   let attempts = 0;
-  let lastReason = '';
+  let last: ConnectionFailure = { permanent: false, reason: 'no attempt finished' };
   const attempt = async () => {
     attempts += 1;
     const remaining = Math.max(deadline - Date.now(), 50);
@@ -58,9 +58,8 @@ async function connectWithRetries(url: DatabaseUrl, { timeoutMs, signal, log }: 
           return await unlessAborted(attempt(), signal);
         } catch (error) {
           if (error instanceof InterruptedError) throw new AbortError(error);
-          const failure = describeConnectionError(error);
-          lastReason = failure.reason;
-          if (failure.permanent) throw new AbortError(Object.assign(new Error(failure.reason), { hint: failure.hint }));
+          last = describeConnectionError(error);
+          if (last.permanent) throw new AbortError(last.reason);
           throw error;
         }
       },
@@ -71,20 +70,17 @@ async function connectWithRetries(url: DatabaseUrl, { timeoutMs, signal, log }: 
         signal,
         onFailedAttempt: ({ attemptNumber }) => {
           if (attemptNumber === 1 || attemptNumber % 20 === 0) {
-            log.info({ event: 'wait', attempt: attemptNumber, reason: lastReason, database: url.redacted }, 'waiting for the database');
+            log.info({ event: 'wait', attempt: attemptNumber, reason: last.reason, database: url.redacted }, 'waiting for the database');
           }
         },
       },
     );
-  } catch (error) {
+  } catch {
     if (signal.aborted) throw new InterruptedError(signal.reason as NodeJS.Signals);
-    const hint = (error as { hint?: string }).hint;
-    if (hint) {
-      throw new SupervisorError('unavailable', `cannot connect to ${url.redacted}: ${lastReason}; ${hint}`, { attempts });
-    }
+    if (last.permanent) throw new SupervisorError('unavailable', `cannot connect to ${url.redacted}: ${last.reason}; ${last.hint}`, { attempts });
     throw new SupervisorError(
       'unavailable',
-      `the database at ${url.redacted} did not become available within DB_WAIT_TIMEOUT=${timeoutMs / 1000}s (${attempts} attempts, last error: ${lastReason}); check that it is running and reachable, or raise DB_WAIT_TIMEOUT`,
+      `the database at ${url.redacted} did not become available within DB_WAIT_TIMEOUT=${timeoutMs / 1000}s (${attempts} attempts, last error: ${last.reason}); check that it is running and reachable, or raise DB_WAIT_TIMEOUT`,
       { attempts },
     );
   }
