@@ -97,7 +97,7 @@ try {
   if (options.strip) {
     // strip warns about every one of NodeSource's unnamed .note sections: show its output only on failure.
     const strip = spawnSync('strip', ['--strip-all', binary], { encoding: 'utf8' });
-    if (strip.error) console.error('build-executable: `strip` not found, keeping the symbols');
+    if (strip.error) console.error('build-executable: `strip` (binutils) not found: keeping the symbols');
     else if (strip.status !== 0) fail(`strip failed: ${strip.stderr}`);
   }
 
