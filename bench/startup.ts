@@ -1,5 +1,6 @@
 // Start-up cost, side by side with the alternatives, in one run, reported as ratios.
-//   init only:      backend-supervisor as a plain init vs tini and dumb-init, around `true`.
+//   init only:      backend-supervisor as a plain init (the bundle run by node, and the single
+//                   executable the image ships) vs tini and dumb-init, around `true`.
 //   database ready: a container start whose database is already at head: backend-supervisor
 //                   (wait + inspect, no Python) vs the shell entrypoint it replaces
 //                   (`alembic upgrade head && exec app`).
@@ -11,6 +12,7 @@ import { createDatabase, startEmbeddedPostgres } from '../test/support/postgres.
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const supervisor = [process.execPath, path.join(repo, 'dist/backend-supervisor.cjs')];
+const executable = [path.join(repo, 'dist/backend-supervisor')];
 const alembicIni = path.join(repo, 'examples/backend/alembic.ini');
 const PATH = `${path.join(repo, '.venv/bin')}${path.delimiter}${process.env.PATH}`;
 const RUNS = Number(process.env.BENCH_RUNS ?? 15);
@@ -47,6 +49,7 @@ async function compare(title: string, variants: Array<[string, Command]>, prepar
 
 await compare('init only: run `true` as the child', [
   ['backend-supervisor (plain init)', [...supervisor, '--', 'true']],
+  ['backend-supervisor single executable', [...executable, '--', 'true']],
   ['tini', ['tini', '--', 'true']],
   ['dumb-init', ['dumb-init', 'true']],
 ], () => ({ RUN_MIGRATIONS: 'false' }));
