@@ -12,7 +12,7 @@ const SUBCOMMANDS = new Set(['run', 'migrate', 'status', 'wait', 'rollback']);
  * Everything from the app command on belongs to the app, options included:
  * `backend-supervisor uvicorn --port 80` and `backend-supervisor run -g -- uvicorn --port 80`.
  */
-export function splitAppCommand(argv: string[]): { own: string[]; app: string[] } {
+function splitAppCommand(argv: string[]): { own: string[]; app: string[] } {
   const separator = argv.indexOf('--');
   if (separator >= 0) return { own: argv.slice(0, separator), app: argv.slice(separator + 1) };
   // Only `run` takes an app command, and its own options are all flags, so no option value is mistaken for it.

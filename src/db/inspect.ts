@@ -10,10 +10,16 @@ export const VERSION_TABLE = 'alembic_version';
  */
 export async function inspectDatabase(client: Connection): Promise<DatabaseSnapshot> {
   try {
+    const schema = (await client.query<{ schema: string | null }>('SELECT current_schema() AS schema')).rows[0]?.schema;
+    if (!schema) throw new Error('no schema of the search_path exists');
+    // pg_catalog, not information_schema: the latter hides tables this user has no privilege on,
+    // which would make a database full of tables look empty.
     const tables = await client.query<{ table_name: string }>(
-      `SELECT table_name FROM information_schema.tables
-        WHERE table_schema = current_schema() AND table_type IN ('BASE TABLE', 'VIEW')
-        ORDER BY table_name`,
+      `SELECT c.relname AS table_name FROM pg_catalog.pg_class c
+         JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+        WHERE n.nspname = $1 AND c.relkind IN ('r', 'p', 'v', 'm', 'f')
+        ORDER BY c.relname`,
+      [schema],
     );
     const names = tables.rows.map((row) => row.table_name);
     const versionTableExists = names.includes(VERSION_TABLE);

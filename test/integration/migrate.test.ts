@@ -1,7 +1,7 @@
 import { describe, expect, inject, it } from 'vitest';
 import { perTest } from '../support/per-test.js';
 import { alembicLines, eventsNamed, expectNoPassword, finalError } from '../support/expect.js';
-import { createDatabase, query, tablesOf, versionsOf } from '../support/postgres.js';
+import { createDatabase, query, tablesOf, TEST_PASSWORD, versionsOf } from '../support/postgres.js';
 import { FAILING_REVISION, HEAD, REVISIONS } from '../support/project.js';
 import { runSupervisor, type SupervisorRun } from '../support/supervisor.js';
 
@@ -111,6 +111,19 @@ describe('migrate', () => {
     const again = await migrate({ ALEMBIC_CONFIG: alembicConfig });
     expect(again.exitCode).toBe(0);
     expect(eventsNamed(again, 'inspect')[0]?.plan).toBe('nothing');
+  });
+
+  it('a database it cannot fully read is an error (69), never "empty"', async () => {
+    expect((await migrate()).exitCode).toBe(0);
+    const role = `reader_${Date.now().toString(36)}`;
+    await query(db.url, `CREATE ROLE ${role} LOGIN PASSWORD '${TEST_PASSWORD}'`);
+    const asReader = new URL(db.url);
+    asReader.username = role;
+    const run = await runSupervisor(['migrate'], { env: { DATABASE_URL: asReader.toString() } });
+    expectNoPassword(run);
+    expect(run.exitCode).toBe(69);
+    expect(finalError(run)?.msg).toMatch(/cannot inspect the database: permission denied for table alembic_version/);
+    expect(alembicLines(run)).toEqual([]);
   });
 
   it('runs `python -m alembic` from ALEMBIC_COMMAND, split on spaces without a shell', async () => {
