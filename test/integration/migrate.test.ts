@@ -119,6 +119,7 @@ describe('migrate', () => {
     await query(db.url, `CREATE ROLE ${role} LOGIN PASSWORD '${TEST_PASSWORD}'`);
     const asReader = new URL(db.url);
     asReader.username = role;
+    asReader.password = encodeURIComponent(TEST_PASSWORD);
     const run = await runSupervisor(['migrate'], { env: { DATABASE_URL: asReader.toString() } });
     expectNoPassword(run);
     expect(run.exitCode).toBe(69);
