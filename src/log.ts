@@ -29,10 +29,23 @@ export function createLogger({ level, format, secrets }: LogOptions): Logger {
   );
 }
 
+// Shorter secrets are only scrubbed where a password stands (after ':' or '=', before '@', '&', a
+// quote, a space or the end): scrubbing every "b" of a line would garble it and give the password away.
+const SCRUB_ANYWHERE_FROM = 6;
+
 export function redact(text: string, secrets: readonly string[]): string {
   let result = text;
-  for (const secret of secrets) result = result.split(secret).join('***');
+  for (const secret of secrets) {
+    result =
+      secret.length >= SCRUB_ANYWHERE_FROM
+        ? result.split(secret).join('***')
+        : result.replace(new RegExp(`(?<=[:=])${escapeRegExp(secret)}(?=[@&"'\\s]|$)`, 'g'), '***');
+  }
   return result;
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 function writeLine(line: string): void {
