@@ -8,5 +8,6 @@ export default defineConfig({
     hookTimeout: 120_000,
     // Real processes and a real server: keep the machine's two cores busy, not oversubscribed.
     maxWorkers: 2,
+    reporters: ['default', './test/support/summary-reporter.ts'],
   },
 });
