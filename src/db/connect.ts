@@ -1,11 +1,13 @@
-import pg from 'pg';
+import type pg from 'pg';
 import type { DatabaseUrl } from '../config/database-url.js';
 
 export type Connection = pg.Client;
 
 /** A connection with the app's own credentials, named so operators can spot it in pg_stat_activity. */
 export async function connect(url: DatabaseUrl, connectTimeoutMs: number): Promise<Connection> {
-  const client = new pg.Client({
+  // Loaded on first use: a plain init (no DATABASE_URL) never pays for the driver.
+  const { default: driver } = await import('pg');
+  const client = new driver.Client({
     ...url.client,
     application_name: 'backend-supervisor',
     connectionTimeoutMillis: Math.max(1, Math.round(connectTimeoutMs)),
