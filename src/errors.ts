@@ -8,6 +8,8 @@ export const EXIT_CODES = {
   unavailable: 69,
   migrationFailed: 70,
   lockTimeout: 75,
+  /** EX_SOFTWARE, as for a failed migration: a bug in the supervisor itself. */
+  internal: 70,
   notExecutable: 126,
   notFound: 127,
 } as const;
@@ -51,7 +53,7 @@ export const configError = (variable: string, shownValue: string, expected: stri
 /** The exit code for anything thrown out of a command; unknown errors are internal failures. */
 export function exitCodeOf(error: unknown): number {
   if (error instanceof SupervisorError || error instanceof InterruptedError) return error.exitCode;
-  return 70;
+  return EXIT_CODES.internal;
 }
 
 /** Logs why the supervisor stops, as one line, and returns the exit code. */

@@ -1,7 +1,7 @@
 import { loadConfig, requireDatabaseUrl, type Config, type Environment } from './config/config.js';
 import { disconnect } from './db/connect.js';
 import { waitForDatabase } from './db/wait.js';
-import { InterruptedError, reportFailure, SupervisorError } from './errors.js';
+import { EXIT_CODES, InterruptedError, reportFailure, SupervisorError } from './errors.js';
 import { createLogger, type Logger } from './log.js';
 import { alembicOptions, runAlembic } from './migrations/alembic.js';
 import { mayStartAppDespite } from './migrations/failure-policy.js';
@@ -68,7 +68,7 @@ function startSession(log: Logger): Session {
   new Reaper(log).start();
   const onInternalError = (error: unknown) => {
     log.error({ event: 'internal', err: error }, 'internal error in the supervisor');
-    if (!session.appRunning) process.exit(70);
+    if (!session.appRunning) process.exit(EXIT_CODES.internal);
   };
   process.on('uncaughtException', onInternalError);
   process.on('unhandledRejection', onInternalError);
