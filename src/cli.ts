@@ -1,25 +1,11 @@
 import yargs from 'yargs';
 import { EXIT_CODES } from './errors.js';
+import { splitAppCommand } from './app-command.js';
 import { main, type Command } from './main.js';
 
 const USAGE = `backend-supervisor: PID 1 for a Python backend container.
 Waits for PostgreSQL, brings the schema to the Alembic head, then runs and supervises the app.
 Configured by environment variables (DATABASE_URL, RUN_MIGRATIONS, ...): see the README.`;
-
-const SUBCOMMANDS = new Set(['run', 'migrate', 'status', 'wait', 'rollback']);
-
-/**
- * Everything from the app command on belongs to the app, options included:
- * `backend-supervisor uvicorn --port 80` and `backend-supervisor run -g -- uvicorn --port 80`.
- */
-function splitAppCommand(argv: string[]): { own: string[]; app: string[] } {
-  const separator = argv.indexOf('--');
-  if (separator >= 0) return { own: argv.slice(0, separator), app: argv.slice(separator + 1) };
-  // Only `run` takes an app command, and its own options are all flags, so no option value is mistaken for it.
-  if (argv[0] !== 'run' && SUBCOMMANDS.has(argv[0] ?? '')) return { own: argv, app: [] };
-  const first = argv.findIndex((arg, index) => !arg.startsWith('-') && !(index === 0 && arg === 'run'));
-  return first < 0 ? { own: argv, app: [] } : { own: argv.slice(0, first), app: argv.slice(first) };
-}
 
 function parseCommand(argv: string[]): Promise<Command> {
   const { own, app } = splitAppCommand(argv);
