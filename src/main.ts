@@ -36,6 +36,7 @@ export async function main(command: Command, env: Environment, cwd: string): Pro
     if (!app) return 0;
 
     session.appRunning = true;
+    session.reaper.adoptOrphans();
     return await superviseApp({
       command: app,
       shutdownTimeoutMs: config.shutdownTimeoutMs,
@@ -54,6 +55,7 @@ interface Session {
   phases: Phases;
   signals: SignalRouter;
   stop: AbortController;
+  reaper: Reaper;
   appRunning: boolean;
 }
 
@@ -64,8 +66,8 @@ function startSession(log: Logger): Session {
     if (TERMINATING_SIGNALS.has(signal)) stop.abort(signal);
     else log.info({ event: 'signal', signal }, `ignored ${signal}: the app has not started`);
   });
-  const session: Session = { log, phases: new Phases(log), signals, stop, appRunning: false };
-  new Reaper(log).start();
+  const session: Session = { log, phases: new Phases(log), signals, stop, reaper: new Reaper(log), appRunning: false };
+  session.reaper.start();
   const onInternalError = (error: unknown) => {
     log.error({ event: 'internal', err: error }, 'internal error in the supervisor');
     if (!session.appRunning) process.exit(EXIT_CODES.internal);

@@ -17,9 +17,20 @@ export class Reaper {
 
   start(): void {
     process.on('SIGCHLD', this.onChildSignal);
-    // Not PID 1 (e.g. run under another init or in tests): ask the kernel to hand orphans to us anyway.
-    if (process.pid !== 1) this.tryBecomeSubreaper();
     this.schedule();
+  }
+
+  /**
+   * Not PID 1 (under another init, or in tests): ask the kernel to hand the app's orphans to us
+   * anyway. Called just before the app starts, so other commands never load the libc binding.
+   */
+  adoptOrphans(): void {
+    if (process.pid === 1) return;
+    try {
+      libc().becomeSubreaper();
+    } catch (error) {
+      this.log.warn({ event: 'reap', err: error }, 'cannot become a child subreaper; orphans go to the real PID 1');
+    }
   }
 
   stop(): void {
@@ -51,13 +62,5 @@ export class Reaper {
       this.log.error({ event: 'reap', err: error }, 'cannot reap orphaned processes, zombies will accumulate; give the container a writable TMPDIR');
     }
     return reaped;
-  }
-
-  private tryBecomeSubreaper(): void {
-    try {
-      libc().becomeSubreaper();
-    } catch (error) {
-      this.log.warn({ event: 'reap', err: error }, 'cannot become a child subreaper; orphans go to the real PID 1');
-    }
   }
 }

@@ -39,7 +39,8 @@ export function supervisorEnv(env: Record<string, string | undefined> = {}): Rec
 export function startSupervisor(args: string[], options: SupervisorOptions = {}): ResultPromise<{ reject: false }> {
   requirePrerequisites();
   const [file, argv] = options.pid1
-    ? ['unshare', ['--pid', '--fork', '--mount-proc', process.execPath, SUPERVISOR, ...args]]
+    ? // --kill-child: if unshare dies (a test timed out), its PID 1 and so the whole namespace go too.
+      ['unshare', ['--pid', '--fork', '--kill-child', '--mount-proc', process.execPath, SUPERVISOR, ...args]]
     : [process.execPath, [SUPERVISOR, ...args]];
   return execa(file as string, argv as string[], {
     env: supervisorEnv(options.env),
