@@ -15,7 +15,8 @@ describe('the example FastAPI app under the supervisor as PID 1', () => {
       env: { DATABASE_URL: url.replace(/^postgresql/, 'postgresql+asyncpg'), SHUTDOWN_TIMEOUT: '20' },
     });
     try {
-      await waitForOutput(supervisor, /Application startup complete/);
+      // uvicorn binds its socket after the lifespan startup: "running on" is the line that means ready.
+      await waitForOutput(supervisor, /Uvicorn running on/);
 
       const health = await fetch(`http://127.0.0.1:${port}/health`);
       expect(health.status).toBe(200);
