@@ -48,6 +48,8 @@ function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
+const pause = new Int32Array(new SharedArrayBuffer(4));
+
 function writeLine(line: string): void {
   const buffer = Buffer.from(line);
   let offset = 0;
@@ -55,8 +57,10 @@ function writeLine(line: string): void {
     try {
       offset += writeSync(1, buffer, offset);
     } catch (error) {
-      // A non-blocking stdout pipe may be full for a moment; anything else (closed stdout) drops the line.
+      // A non-blocking stdout pipe may be full while the log collector catches up: wait a
+      // millisecond rather than spin. Anything else (stdout closed) drops the line.
       if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') return;
+      Atomics.wait(pause, 0, 0, 1);
     }
   }
 }
