@@ -4,8 +4,17 @@ import { splitAppCommand } from './app-command.js';
 import { main, type Command } from './main.js';
 
 const USAGE = `backend-supervisor: PID 1 for a Python backend container.
-Waits for PostgreSQL, brings the schema to the Alembic head, then runs and supervises the app.
-Configured by environment variables (DATABASE_URL, RUN_MIGRATIONS, ...): see the README.`;
+Waits for PostgreSQL, brings the schema to the Alembic head, then runs and supervises the app.`;
+
+const ENVIRONMENT = `Environment (defaults in brackets):
+  DATABASE_URL            PostgreSQL URL, passed to the app and alembic unchanged
+  RUN_MIGRATIONS [true]   SKIP_MIGRATIONS [false]   migrate in \`run\`?
+  ALEMBIC_CONFIG [alembic.ini]   ALEMBIC_COMMAND [alembic]
+  DB_WAIT_TIMEOUT [60]   MIGRATION_TIMEOUT [0: none]   MIGRATION_LOCK_TIMEOUT [300]   SHUTDOWN_TIMEOUT [10]  (seconds)
+  ON_MIGRATION_FAILURE [continue|exit]   UNVERSIONED_DATABASE [stamp|refuse]   SIGNAL_PROCESS_GROUP [false]
+  LOG_LEVEL [info]   LOG_FORMAT [json|pretty]
+Exit codes: the app's own, 128+N (signal N), 64 config, 65 state refused, 69 database unavailable,
+70 migration failed, 75 lock timeout, 126/127 app not executable/not found.`;
 
 function parseCommand(argv: string[]): Promise<Command> {
   const { own, app } = splitAppCommand(argv);
@@ -45,6 +54,7 @@ function parseCommand(argv: string[]): Promise<Command> {
       )
       .strictCommands()
       .strictOptions()
+      .epilogue(ENVIRONMENT)
       .version(__VERSION__)
       .help()
       .alias('h', 'help')

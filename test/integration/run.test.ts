@@ -121,6 +121,15 @@ describe('configuration errors: one line naming the variable and the value, exit
     expect(result.exitCode).toBe(3);
   });
 
+  it('--help lists the commands, the environment and the exit codes; --version prints the version', async () => {
+    const help = await runSupervisor(['--help'], { env: {} });
+    expect(help.exitCode).toBe(0);
+    for (const word of ['migrate', 'status', 'rollback', 'wait', 'DATABASE_URL', 'ON_MIGRATION_FAILURE', '75 lock timeout']) expect(help.stdout).toContain(word);
+    const version = await runSupervisor(['--version'], { env: {} });
+    expect(version.exitCode).toBe(0);
+    expect(version.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+  });
+
   it('an unknown flag is a usage error (64)', async () => {
     const result = await runSupervisor(['run', '--frobnicate', '--', 'true'], { env: { RUN_MIGRATIONS: 'false' } });
     expect(result.exitCode).toBe(64);
