@@ -1,4 +1,5 @@
 import { loadConfig, requireDatabaseUrl, type Config, type Environment } from './config/config.js';
+import { passwordSpellings } from './config/database-url.js';
 import { disconnect } from './db/connect.js';
 import { waitForDatabase } from './db/wait.js';
 import { EXIT_CODES, InterruptedError, reportFailure, SupervisorError } from './errors.js';
@@ -22,7 +23,8 @@ export type Command =
 
 /** The whole story: config, wait, lock, inspect, plan, migrate, verify, supervise. Resolves with the exit code. */
 export async function main(command: Command, env: Environment, cwd: string): Promise<number> {
-  let log = createLogger({ level: 'info', format: 'json', secrets: [] });
+  // Until the configuration is read, scrub whatever looks like a password in DATABASE_URL, however malformed.
+  let log = createLogger({ level: 'info', format: 'json', secrets: passwordSpellings(env.DATABASE_URL ?? '') });
   try {
     const config = loadConfig(env, cwd);
     log = createLogger({ level: config.logLevel, format: config.logFormat, secrets: config.databaseUrl?.secrets ?? [] });

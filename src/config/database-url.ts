@@ -16,11 +16,40 @@ export interface DatabaseUrl {
 
 // SQLAlchemy names a driver after '+', e.g. postgresql+asyncpg://; libpq only knows the dialect.
 const SCHEME = /^(postgres|postgresql)(\+[a-z0-9_]+)?:\/\//i;
-const USERINFO_PASSWORD = /^([a-z0-9+.-]+:\/\/[^:/?#@]*:)([^@/?#]*)@/i;
-const QUERY_PASSWORD = /([?&]password=)([^&#]*)/i;
+// The password of scheme://user:password@host runs to the LAST '@': a password with an unencoded
+// '@', '/', '?' or '#' in it must still be found, even in a URL that is otherwise malformed.
+const USERINFO_PASSWORD = /^([a-z0-9+.-]+:\/\/[^:/?#@]*:)(.*)@(?=[^@]*$)/is;
+// ?password=... in a URL, and password=... in a libpq keyword string given by mistake.
+const KEYWORD_PASSWORD = /(\bpassword\s*=\s*)('(?:[^'\\]|\\.)*'|[^\s&#]+)/gi;
 
 export function redactUrl(url: string): string {
-  return url.replace(USERINFO_PASSWORD, '$1***@').replace(QUERY_PASSWORD, '$1***');
+  return url.replace(USERINFO_PASSWORD, '$1***@').replace(KEYWORD_PASSWORD, '$1***');
+}
+
+/** Every spelling of the password(s) in a DATABASE_URL, well-formed or not, for the log redactor. */
+export function passwordSpellings(raw: string, parsedPassword?: unknown): string[] {
+  const found = [
+    USERINFO_PASSWORD.exec(raw)?.[2],
+    ...[...raw.matchAll(KEYWORD_PASSWORD)].map((match) => match[2]?.replace(/^'(.*)'$/s, '$1')),
+    typeof parsedPassword === 'string' ? parsedPassword : undefined,
+  ];
+  const spellings = new Set<string>();
+  for (const value of found) {
+    if (!value) continue;
+    for (const spelling of [value, safeDecode(value)]) {
+      spellings.add(spelling);
+      spellings.add(JSON.stringify(spelling).slice(1, -1));
+    }
+  }
+  return [...spellings].sort((a, b) => b.length - a.length);
+}
+
+function safeDecode(value: string): string {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value;
+  }
 }
 
 export function parseDatabaseUrl(raw: string): DatabaseUrl {
@@ -40,16 +69,5 @@ export function parseDatabaseUrl(raw: string): DatabaseUrl {
   if (client.port !== undefined && !(Number.isInteger(client.port) && client.port > 0 && client.port < 65536)) {
     throw configError('DATABASE_URL', redacted, 'the port must be a number from 1 to 65535');
   }
-  return { raw, redacted, client, secrets: secretsOf(raw, client.password) };
-}
-
-function secretsOf(raw: string, password: unknown): string[] {
-  const spellings = new Set<string>();
-  const encoded = USERINFO_PASSWORD.exec(raw)?.[2] ?? QUERY_PASSWORD.exec(raw)?.[2];
-  for (const value of [encoded, typeof password === 'string' ? password : undefined]) {
-    if (!value) continue;
-    spellings.add(value);
-    spellings.add(JSON.stringify(value).slice(1, -1));
-  }
-  return [...spellings].sort((a, b) => b.length - a.length);
+  return { raw, redacted, client, secrets: passwordSpellings(raw, client.password) };
 }

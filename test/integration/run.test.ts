@@ -96,6 +96,8 @@ describe('configuration errors: one line naming the variable and the value, exit
     ['SIGNAL_PROCESS_GROUP', 'sometimes'],
     ['DATABASE_URL', 'mysql://user:S3cr3t-p%40ss%3Aw%2Frd@db/app'],
     ['DATABASE_URL', 'postgresql://user:S3cr3t-p%40ss%3Aw%2Frd@db:notaport/app'],
+    ['DATABASE_URL', 'postgresql://user:S3cr3t-p@ss:w/rd@db/app'],
+    ['DATABASE_URL', 'host=db user=app password=S3cr3t-p@ss:w/rd dbname=app'],
     ['ALEMBIC_CONFIG', '/nonexistent/alembic.ini'],
   ])('%s=%s', async (variable, value) => {
     const marker = path.join(await mkdtemp(path.join(tmpdir(), 'bs-marker-')), 'started');

@@ -28,6 +28,14 @@ describe('waiting for the database', () => {
     expect(Number(finalError(result)?.attempts)).toBeGreaterThan(3);
   });
 
+  it('a password with an unencoded @ is hidden in every wait event and the final error', async () => {
+    const port = await freePort();
+    const result = await runSupervisor(['wait'], { env: { DATABASE_URL: `postgresql://app:unenc@oded-Secret@127.0.0.1:${port}/app`, DB_WAIT_TIMEOUT: '0.5' } });
+    expect(result.exitCode).toBe(69);
+    expect(result.stdout).not.toContain('oded-Secret');
+    expect(finalError(result)?.msg).toContain(`postgresql://app:***@127.0.0.1:${port}/app`);
+  });
+
   it('a host name that does not resolve is retried until the timeout, then 69', async () => {
     const result = await runSupervisor(['wait'], {
       env: { DATABASE_URL: `postgresql://app:${password}@db.invalid:5432/app`, DB_WAIT_TIMEOUT: '1' },

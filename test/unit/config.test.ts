@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/config.js';
-import { parseDatabaseUrl, redactUrl } from '../../src/config/database-url.js';
+import { parseDatabaseUrl, passwordSpellings, redactUrl } from '../../src/config/database-url.js';
 import { parseBoolean, parseCommand, parseSeconds } from '../../src/config/values.js';
 import { SupervisorError } from '../../src/errors.js';
 
@@ -83,6 +83,17 @@ describe('DATABASE_URL', () => {
   it('keeps a JSON-escaped spelling of a password with quotes or backslashes', () => {
     const url = parseDatabaseUrl(`postgresql://app:${encodeURIComponent('a"b\\c')}@db/app`);
     expect(url.secrets).toContain('a\\"b\\\\c');
+  });
+
+  it.each([
+    ['postgresql://app:hunter/2secret@db/x', 'hunter/2secret'],
+    ['postgresql://app:hunter#2secret@db/x', 'hunter#2secret'],
+    ['postgresql://app:hun@ter2secret@db/x', 'hun@ter2secret'],
+    ['host=db user=app password=hunter2secret dbname=x', 'hunter2secret'],
+    ["host=db password='hunter 2secret' dbname=x", 'hunter 2secret'],
+  ])('finds and hides the password of %s, even unencoded or not a URL', (raw, password) => {
+    expect(redactUrl(raw)).not.toContain(password);
+    expect(passwordSpellings(raw)).toContain(password);
   });
 
   it.each([
