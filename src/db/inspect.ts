@@ -13,11 +13,14 @@ export async function inspectDatabase(client: Connection): Promise<DatabaseSnaps
     const schema = (await client.query<{ schema: string | null }>('SELECT current_schema() AS schema')).rows[0]?.schema;
     if (!schema) throw new Error('no schema of the search_path exists');
     // pg_catalog, not information_schema: the latter hides tables this user has no privilege on,
-    // which would make a database full of tables look empty.
+    // which would make a database full of tables look empty. Objects of extensions
+    // (pg_stat_statements, PostGIS's spatial_ref_sys) are not the app's: they do not make it "unversioned".
     const tables = await client.query<{ table_name: string }>(
       `SELECT c.relname AS table_name FROM pg_catalog.pg_class c
          JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
         WHERE n.nspname = $1 AND c.relkind IN ('r', 'p', 'v', 'm', 'f')
+          AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
+                           WHERE d.classid = 'pg_catalog.pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e')
         ORDER BY c.relname`,
       [schema],
     );

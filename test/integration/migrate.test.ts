@@ -57,6 +57,14 @@ describe('migrate', () => {
     expect(run.events.some((entry) => entry.level === 'warn' && /stamping/.test(entry.msg))).toBe(true);
   });
 
+  it("an extension's tables do not make a fresh database look unversioned", async () => {
+    await query(db.url, 'CREATE EXTENSION pg_stat_statements');
+    const run = await migrate();
+    expect(run.exitCode).toBe(0);
+    expect(eventsNamed(run, 'inspect')[0]).toMatchObject({ plan: 'upgrade', state: { kind: 'empty' } });
+    expect(await tablesOf(db.url)).toEqual(expect.arrayContaining(['alembic_version', 'items', 'users']));
+  });
+
   it('refuses an unversioned database with UNVERSIONED_DATABASE=refuse (65)', async () => {
     await query(db.url, 'CREATE TABLE users (id serial primary key)');
     const run = await migrate({ UNVERSIONED_DATABASE: 'refuse' });
