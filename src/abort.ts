@@ -2,6 +2,8 @@ import { InterruptedError } from './errors.js';
 
 /** Settles like `work`, unless the signal fires first: then rejects at once with InterruptedError. */
 export async function unlessAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  // Abandoned work may still fail later; that failure is expected, not an unhandled rejection.
+  work.catch(() => {});
   if (signal.aborted) throw new InterruptedError(signal.reason as NodeJS.Signals);
   let onAbort: (() => void) | undefined;
   const aborted = new Promise<never>((_, reject) => {

@@ -15,7 +15,7 @@ import { SignalRouter, TERMINATING_SIGNALS } from './supervise/signals.js';
 import { superviseApp } from './supervise/supervise.js';
 
 export type Command =
-  /** `migrate` is `run --migrate-only`: an explicit request, so it migrates whatever RUN_MIGRATIONS says. */
+  /** `migrate` is `run --migrate-only`. */
   | { name: 'run'; app: string[]; migrateOnly: boolean; processGroup: boolean }
   | { name: 'status' }
   | { name: 'wait' }
@@ -30,6 +30,10 @@ export async function main(command: Command, env: Environment, cwd: string): Pro
     log = createLogger({ level: config.logLevel, format: config.logFormat, secrets: config.databaseUrl?.secrets ?? [] });
     const session = startSession(log);
     const app = command.name === 'run' && !command.migrateOnly ? requireApp(command.app) : undefined;
+    if (command.name === 'run' && command.migrateOnly && !config.runMigrations) {
+      log.warn({ event: 'migrate' }, 'migrations are disabled (RUN_MIGRATIONS=false or SKIP_MIGRATIONS=true): nothing to do');
+      return 0;
+    }
 
     if (needsDatabase(command, config)) await withDatabase(command, config, session);
     // A stop signal that came after the last step listening for it still means: do not start the app.
@@ -85,7 +89,7 @@ function requireApp(app: string[]): string[] {
 }
 
 function migrates(command: Command, config: Config): boolean {
-  return command.name === 'status' || (command.name === 'run' && (config.runMigrations || command.migrateOnly));
+  return command.name === 'status' || (command.name === 'run' && config.runMigrations);
 }
 
 /** Without a DATABASE_URL and without migrations, `run` is a plain init, like tini. */

@@ -13,12 +13,15 @@ export function parseBoolean(variable: string, value: string | undefined, fallba
   throw configError(variable, value, 'expected one of true/false/1/0/yes/no/on/off');
 }
 
+// Node's timers and PostgreSQL's lock_timeout both stop at 2^31 - 1 ms (about 24.8 days).
+const MAX_SECONDS = 2_147_483;
+
 /** Seconds as a non-negative number (decimals allowed), returned in milliseconds. */
 export function parseSeconds(variable: string, value: string | undefined, fallbackSeconds: number): number {
   if (value === undefined || value.trim() === '') return fallbackSeconds * 1000;
   const trimmed = value.trim();
   const seconds = /^\d+(\.\d+)?$/.test(trimmed) ? Number(trimmed) : Number.NaN;
-  if (!Number.isFinite(seconds)) throw configError(variable, value, 'expected a number of seconds, e.g. 30');
+  if (!(seconds <= MAX_SECONDS)) throw configError(variable, value, `expected a number of seconds from 0 to ${MAX_SECONDS}, e.g. 30`);
   return Math.round(seconds * 1000);
 }
 

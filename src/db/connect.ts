@@ -11,6 +11,8 @@ export async function connect(url: DatabaseUrl, connectTimeoutMs: number): Promi
     ...url.client,
     application_name: 'backend-supervisor',
     connectionTimeoutMillis: Math.max(1, Math.round(connectTimeoutMs)),
+    // The migration lock lives on this connection: notice a dead peer rather than hold a phantom lock.
+    keepAlive: true,
   });
   // An idle connection the server drops (restart, failover) must not crash the supervisor.
   client.on('error', () => {});
@@ -21,6 +23,21 @@ export async function connect(url: DatabaseUrl, connectTimeoutMs: number): Promi
     await client.end().catch(() => {});
     throw error;
   }
+}
+
+/** Aborts when the connection ends or fails: for work that must not outlive it (the migration lock). */
+export function whileConnected(client: Connection): { signal: AbortSignal; release: () => void } {
+  const lost = new AbortController();
+  const onLost = (error?: Error) => lost.abort(error?.message ?? 'the connection ended');
+  client.once('end', onLost);
+  client.once('error', onLost);
+  return {
+    signal: lost.signal,
+    release: () => {
+      client.off('end', onLost);
+      client.off('error', onLost);
+    },
+  };
 }
 
 const DISCONNECT_GRACE_MS = 1_000;

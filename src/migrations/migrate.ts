@@ -1,7 +1,8 @@
+import { randomUUID } from 'node:crypto';
 import type { Config } from '../config/config.js';
-import type { Connection } from '../db/connect.js';
+import { whileConnected, type Connection } from '../db/connect.js';
 import { inspectDatabase } from '../db/inspect.js';
-import { endSessions } from '../db/sessions.js';
+import { endSessionsNamed } from '../db/sessions.js';
 import { acquireMigrationLock, releaseMigrationLock } from '../db/lock.js';
 import { SupervisorError } from '../errors.js';
 import type { Logger } from '../log.js';
@@ -26,11 +27,11 @@ export async function migrateToHead(context: MigrateContext): Promise<Plan> {
   const first = await inspectAndPlan(context);
   if (first.action === 'nothing') return first;
   refuseIfRefused(first);
-  return withMigrationLock(context, async () => {
+  return withMigrationLock(context, async (lock) => {
     const current = await inspectAndPlan(context);
     refuseIfRefused(current);
     if (current.action === 'nothing') return current;
-    await runPlan(current, context);
+    await runPlan(current, context, lock);
     await verifyAtHead(context);
     return current;
   });
@@ -38,9 +39,9 @@ export async function migrateToHead(context: MigrateContext): Promise<Plan> {
 
 /** Runs `alembic <args>` under the migration lock (for rollback). */
 export async function runUnderLock(args: string[], context: MigrateContext): Promise<void> {
-  await withMigrationLock(context, async () => {
+  await withMigrationLock(context, async (lock) => {
     const phase = context.phases.start('migrate');
-    await runAlembicIn(phase, args, context);
+    await runAlembicIn(phase, args, context, lock);
     const versions = (await inspectDatabase(context.db)).versions;
     phase.done({ command: args.join(' '), versions }, `alembic ${args.join(' ')} finished; the database is at ${versions.join(', ') || 'no revision'}`);
   });
@@ -65,11 +66,13 @@ export function refuseIfRefused(decided: Plan): void {
   if (decided.action === 'refuse') throw new SupervisorError('refused', decided.reason, { state: decided.state.kind });
 }
 
-async function withMigrationLock<T>(context: MigrateContext, work: () => Promise<T>): Promise<T> {
+/** Runs `work` holding the lock; the signal it gets aborts if the connection holding the lock is lost. */
+async function withMigrationLock<T>(context: MigrateContext, work: (lock: AbortSignal) => Promise<T>): Promise<T> {
   const { db, config, signal, log, phases } = context;
   const phase = phases.start('lock');
   let contended = false;
   await acquireMigrationLock(db, {
+    url: config.databaseUrl,
     timeoutMs: config.migrationLockTimeoutMs,
     signal,
     onContended: () => {
@@ -78,32 +81,35 @@ async function withMigrationLock<T>(context: MigrateContext, work: () => Promise
     },
   });
   phase.done({ waited: contended }, 'holding the migration lock');
+  const held = whileConnected(db);
   try {
-    return await work();
+    return await work(held.signal);
   } finally {
-    if (!signal.aborted) await releaseMigrationLock(db);
+    held.release();
+    if (!signal.aborted && !held.signal.aborted) await releaseMigrationLock(db);
   }
 }
 
-async function runPlan(decided: Plan, context: MigrateContext): Promise<void> {
+async function runPlan(decided: Plan, context: MigrateContext, lock: AbortSignal): Promise<void> {
   const phase = context.phases.start('migrate');
   if (decided.action === 'stamp') {
     context.log.warn({ event: 'migrate', state: decided.state }, 'the database has tables but no Alembic version: stamping it at head (UNVERSIONED_DATABASE=stamp) without running migrations');
   }
   const args = decided.action === 'stamp' ? ['stamp', 'head'] : ['upgrade', 'head'];
-  await runAlembicIn(phase, args, context);
+  await runAlembicIn(phase, args, context, lock);
   phase.done({ command: args.join(' ') }, `alembic ${args.join(' ')} succeeded`);
 }
 
-async function runAlembicIn(phase: ReturnType<Phases['start']>, args: string[], { db, config, signal, log }: MigrateContext): Promise<void> {
-  const applicationName = `backend-supervisor-alembic-${process.pid}`;
+async function runAlembicIn(phase: ReturnType<Phases['start']>, args: string[], { config, signal, log }: MigrateContext, lock: AbortSignal): Promise<void> {
+  const applicationName = `backend-supervisor-alembic-${randomUUID().slice(0, 8)}`;
   try {
-    await runAlembic(args, { ...alembicOptions(config, signal, log), applicationName });
+    await runAlembic(args, { ...alembicOptions(config, AbortSignal.any([signal, lock]), log), applicationName });
   } catch (error) {
     phase.fail({ command: args.join(' ') }, `alembic ${args.join(' ')} failed`);
-    // A killed alembic leaves its server session running until the server notices; end it now so
-    // its transaction rolls back at once and releases the locks the next replica would wait on.
-    await endSessions(db, applicationName);
+    if (config.databaseUrl) await endSessionsNamed(config.databaseUrl, applicationName);
+    if (lock.aborted && !signal.aborted) {
+      throw new SupervisorError('migrationFailed', `lost the migration lock while alembic ran (${String(lock.reason)}), so alembic was stopped: another replica could have started migrating; point DATABASE_URL at PostgreSQL itself or a session-mode pooler`);
+    }
     throw error;
   }
 }

@@ -56,6 +56,54 @@ describe('replicas and the migration lock', () => {
   });
 });
 
+describe('the lock session', () => {
+  it("outlives a database's idle_session_timeout while alembic runs", async () => {
+    await query(db.url, `ALTER DATABASE ${databaseName()} SET idle_session_timeout = '1s'`);
+    const result = await runSupervisor(['migrate'], { env: { DATABASE_URL: db.url, ALEMBIC_CONFIG: await db.projectWith([slowRevision(3)]) } });
+    expectNoPassword(result);
+    expect(result.exitCode).toBe(0);
+    expect(await versionsOf(db.url)).toEqual(['5100000000ff']);
+  });
+
+  it("waits for the lock despite a database's statement_timeout", async () => {
+    await query(db.url, `ALTER DATABASE ${databaseName()} SET statement_timeout = '1s'`);
+    await withClient(db.url, async (holder) => {
+      await holder.query('SELECT pg_advisory_lock(7094175066633012849)');
+      const supervisor = startSupervisor(['migrate'], { env: { DATABASE_URL: db.url } });
+      await waitForOutput(supervisor, /another replica is migrating/);
+      await new Promise((resolve) => setTimeout(resolve, 2_000));
+      await holder.query('SELECT pg_advisory_unlock(7094175066633012849)');
+      const result = toRun(await supervisor);
+      expect(result.exitCode).toBe(0);
+    });
+    expect(await versionsOf(db.url)).toEqual([HEAD]);
+  });
+
+  it('lost while alembic runs: alembic is stopped and the migration fails (70), nothing applied', async () => {
+    const supervisor = startSupervisor(['migrate'], { env: { DATABASE_URL: db.url, ALEMBIC_CONFIG: await db.projectWith([slowRevision(60)]) } });
+    await waitForOutput(supervisor, /Running upgrade e9d05b3a2c04 -> 5100000000ff/);
+    await query(db.url, `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'backend-supervisor' AND datname = current_database()`);
+    const result = toRun(await supervisor);
+    expect(result.exitCode).toBe(70);
+    expect(finalError(result)?.msg).toMatch(/lost the migration lock/);
+    await expect.poll(() => tablesOf(db.url), { timeout: 10_000 }).not.toContain('slow_table');
+    await expect.poll(sleepingSessions, { timeout: 5_000 }).toEqual([]);
+  });
+
+  it('interrupted while queued for the lock: exits 143 and leaves no session waiting on the server', async () => {
+    await withClient(db.url, async (holder) => {
+      await holder.query('SELECT pg_advisory_lock(7094175066633012849)');
+      const supervisor = startSupervisor(['migrate'], { env: { DATABASE_URL: db.url } });
+      await waitForOutput(supervisor, /another replica is migrating/);
+      supervisor.kill('SIGTERM');
+      const stopped = toRun(await supervisor);
+      expect(stopped.exitCode, stopped.stdout).toBe(143);
+      const waiting = () => query(db.url, "SELECT pid FROM pg_stat_activity WHERE application_name = 'backend-supervisor' AND datname = current_database()");
+      await expect.poll(waiting, { timeout: 5_000 }).toEqual([]);
+    });
+  });
+});
+
 describe('stopping a migration', () => {
   it('MIGRATION_TIMEOUT stops alembic, counts as failed (70), and nothing is applied', async () => {
     const result = await runSupervisor(['migrate'], { env: { DATABASE_URL: db.url, ALEMBIC_CONFIG: await db.projectWith([slowRevision(60)]), MIGRATION_TIMEOUT: '2' } });
@@ -81,5 +129,9 @@ describe('stopping a migration', () => {
 });
 
 async function sleepingSessions(): Promise<unknown[]> {
-  return query(db.url, "SELECT pid FROM pg_stat_activity WHERE query LIKE '%pg_sleep(60)%' AND pid <> pg_backend_pid()");
+  return query(db.url, "SELECT pid FROM pg_stat_activity WHERE query LIKE '%pg_sleep(60)%' AND datname = current_database() AND pid <> pg_backend_pid()");
+}
+
+function databaseName(): string {
+  return new URL(db.url).pathname.slice(1);
 }

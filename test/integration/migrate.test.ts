@@ -158,10 +158,14 @@ describe('migrate', () => {
     }
   });
 
-  it('migrate ignores RUN_MIGRATIONS=false: it was asked for explicitly', async () => {
-    const run = await migrate({ RUN_MIGRATIONS: 'false' });
+  it.each([
+    ['RUN_MIGRATIONS', 'false'],
+    ['SKIP_MIGRATIONS', 'true'],
+  ])('migrate with %s=%s does nothing, says so, and exits 0', async (variable, value) => {
+    const run = await migrate({ [variable]: value });
     expect(run.exitCode).toBe(0);
-    expect(await versionsOf(db.url)).toEqual([HEAD]);
+    expect(run.events.some((entry) => entry.level === 'warn' && /migrations are disabled/.test(entry.msg))).toBe(true);
+    expect(await tablesOf(db.url)).toEqual([]);
   });
 });
 

@@ -39,7 +39,10 @@ describe('seconds', () => {
     expect(parseSeconds('T', '0', 1)).toBe(0);
     expect(parseSeconds('T', undefined, 10)).toBe(10_000);
   });
-  it.each(['ten', '-1', '1e3', '5s', 'Infinity', '0x10'])('rejects %s', (value) => {
+  it('accepts up to the longest a timer can wait', () => {
+    expect(parseSeconds('T', '2147483', 1)).toBe(2_147_483_000);
+  });
+  it.each(['ten', '-1', '1e3', '5s', 'Infinity', '0x10', '2200000'])('rejects %s', (value) => {
     expect(configError(() => parseSeconds('DB_WAIT_TIMEOUT', value, 60)).message).toContain(`DB_WAIT_TIMEOUT="${value}"`);
   });
 });
