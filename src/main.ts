@@ -109,7 +109,7 @@ async function withDatabase(command: Command, config: Config, session: Session):
   });
   try {
     if (!scripts) return;
-    const context: MigrateContext = { db, scripts, config, signal: session.stop.signal, log: session.log, phases: session.phases };
+    const context: MigrateContext = { db, url, scripts, config, signal: session.stop.signal, log: session.log, phases: session.phases };
     if (command.name === 'status') await reportStatus(context);
     else if (command.name === 'rollback') await runUnderLock(['downgrade', command.target], context);
     else await migrateUnderPolicy(command.name === 'run' && !command.migrateOnly, context);

@@ -12,7 +12,7 @@ const LOCK_KEY = '7094175066633012849';
 
 export interface LockOptions {
   /** For a side connection that ends an interrupted wait on the server. */
-  url: DatabaseUrl | undefined;
+  url: DatabaseUrl;
   timeoutMs: number;
   signal: AbortSignal;
   /** Called once if another replica holds the lock, before waiting for it. */
@@ -36,7 +36,7 @@ export async function acquireMigrationLock(client: Connection, { url, timeoutMs,
   } catch (error) {
     if ((error as { code?: string }).code === '55P03') throw lockTimeout(timeoutMs);
     // Interrupted: the server would keep this session queued for the lock until it is granted.
-    if (error instanceof InterruptedError && url) await endSessionOf(url, client);
+    if (error instanceof InterruptedError) await endSessionOf(url, client);
     throw error;
   } finally {
     if (!signal.aborted) await client.query('RESET lock_timeout').catch(() => {});

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Config } from '../config/config.js';
+import type { DatabaseUrl } from '../config/database-url.js';
 import { whileConnected, type Connection } from '../db/connect.js';
 import { inspectDatabase } from '../db/inspect.js';
 import { endSessionsNamed } from '../db/sessions.js';
@@ -12,6 +13,8 @@ import { classify, describePlan, plan, type Plan, type ScriptGraph } from './pla
 
 export interface MigrateContext {
   db: Connection;
+  /** For side connections that end stopped sessions. */
+  url: DatabaseUrl;
   scripts: ScriptGraph;
   config: Config;
   signal: AbortSignal;
@@ -47,7 +50,7 @@ export async function runUnderLock(args: string[], context: MigrateContext): Pro
   });
 }
 
-export async function inspectAndPlan({ db, scripts, config, phases }: MigrateContext): Promise<Plan> {
+async function inspectAndPlan({ db, scripts, config, phases }: MigrateContext): Promise<Plan> {
   const phase = phases.start('inspect');
   const snapshot = await inspectDatabase(db);
   const decided = plan(classify(snapshot, scripts), config);
@@ -62,17 +65,17 @@ export async function reportStatus(context: MigrateContext): Promise<void> {
   context.log.info({ event: 'status', ...fields }, `the database is ${describePlan(decided)}`);
 }
 
-export function refuseIfRefused(decided: Plan): void {
+function refuseIfRefused(decided: Plan): void {
   if (decided.action === 'refuse') throw new SupervisorError('refused', decided.reason, { state: decided.state.kind });
 }
 
 /** Runs `work` holding the lock; the signal it gets aborts if the connection holding the lock is lost. */
 async function withMigrationLock<T>(context: MigrateContext, work: (lock: AbortSignal) => Promise<T>): Promise<T> {
-  const { db, config, signal, log, phases } = context;
+  const { db, url, config, signal, log, phases } = context;
   const phase = phases.start('lock');
   let contended = false;
   await acquireMigrationLock(db, {
-    url: config.databaseUrl,
+    url,
     timeoutMs: config.migrationLockTimeoutMs,
     signal,
     onContended: () => {
@@ -100,13 +103,13 @@ async function runPlan(decided: Plan, context: MigrateContext, lock: AbortSignal
   phase.done({ command: args.join(' ') }, `alembic ${args.join(' ')} succeeded`);
 }
 
-async function runAlembicIn(phase: ReturnType<Phases['start']>, args: string[], { config, signal, log }: MigrateContext, lock: AbortSignal): Promise<void> {
+async function runAlembicIn(phase: ReturnType<Phases['start']>, args: string[], { url, config, signal, log }: MigrateContext, lock: AbortSignal): Promise<void> {
   const applicationName = `backend-supervisor-alembic-${randomUUID().slice(0, 8)}`;
   try {
     await runAlembic(args, { ...alembicOptions(config, AbortSignal.any([signal, lock]), log), applicationName });
   } catch (error) {
     phase.fail({ command: args.join(' ') }, `alembic ${args.join(' ')} failed`);
-    if (config.databaseUrl) await endSessionsNamed(config.databaseUrl, applicationName);
+    await endSessionsNamed(url, applicationName);
     if (lock.aborted && !signal.aborted) {
       throw new SupervisorError('migrationFailed', `lost the migration lock while alembic ran (${String(lock.reason)}), so alembic was stopped: another replica could have started migrating; point DATABASE_URL at PostgreSQL itself or a session-mode pooler`);
     }

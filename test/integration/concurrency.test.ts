@@ -3,14 +3,9 @@ import { perTest } from '../support/per-test.js';
 import { alembicLines, eventsNamed, expectNoPassword, finalError } from '../support/expect.js';
 import { query, tablesOf, versionsOf, withClient } from '../support/postgres.js';
 import { HEAD, slowRevision } from '../support/project.js';
-import { parseEvents, runSupervisor, startSupervisor, waitForOutput, type SupervisorRun } from '../support/supervisor.js';
+import { asRun, runSupervisor, startSupervisor, waitForOutput } from '../support/supervisor.js';
 
 const db = perTest();
-
-function toRun(result: { exitCode?: number; stdout?: unknown; stderr?: unknown }): SupervisorRun {
-  const stdout = String(result.stdout ?? '');
-  return { exitCode: result.exitCode ?? -1, stdout, stderr: String(result.stderr ?? ''), events: parseEvents(stdout) };
-}
 
 describe('replicas and the migration lock', () => {
   it('four replicas starting at once: alembic runs once, all start their app', async () => {
@@ -33,7 +28,7 @@ describe('replicas and the migration lock', () => {
     const first = startSupervisor(['migrate'], { env });
     await waitForOutput(first, /Running upgrade e9d05b3a2c04 -> 5100000000ff/);
     const second = startSupervisor(['migrate'], { env });
-    const [firstRun, secondRun] = [toRun(await first), toRun(await second)];
+    const [firstRun, secondRun] = [asRun(await first), asRun(await second)];
     expect(firstRun.exitCode).toBe(0);
     expect(secondRun.exitCode).toBe(0);
     expect(eventsNamed(secondRun, 'lock')[0]?.msg).toBe('another replica is migrating; waiting for it to finish');
@@ -73,7 +68,7 @@ describe('the lock session', () => {
       await waitForOutput(supervisor, /another replica is migrating/);
       await new Promise((resolve) => setTimeout(resolve, 2_000));
       await holder.query('SELECT pg_advisory_unlock(7094175066633012849)');
-      const result = toRun(await supervisor);
+      const result = asRun(await supervisor);
       expect(result.exitCode).toBe(0);
     });
     expect(await versionsOf(db.url)).toEqual([HEAD]);
@@ -83,7 +78,7 @@ describe('the lock session', () => {
     const supervisor = startSupervisor(['migrate'], { env: { DATABASE_URL: db.url, ALEMBIC_CONFIG: await db.projectWith([slowRevision(60)]) } });
     await waitForOutput(supervisor, /Running upgrade e9d05b3a2c04 -> 5100000000ff/);
     await query(db.url, `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'backend-supervisor' AND datname = current_database()`);
-    const result = toRun(await supervisor);
+    const result = asRun(await supervisor);
     expect(result.exitCode).toBe(70);
     expect(finalError(result)?.msg).toMatch(/lost the migration lock/);
     await expect.poll(() => tablesOf(db.url), { timeout: 10_000 }).not.toContain('slow_table');
@@ -96,7 +91,7 @@ describe('the lock session', () => {
       const supervisor = startSupervisor(['migrate'], { env: { DATABASE_URL: db.url } });
       await waitForOutput(supervisor, /another replica is migrating/);
       supervisor.kill('SIGTERM');
-      const stopped = toRun(await supervisor);
+      const stopped = asRun(await supervisor);
       expect(stopped.exitCode, stopped.stdout).toBe(143);
       const waiting = () => query(db.url, "SELECT pid FROM pg_stat_activity WHERE application_name = 'backend-supervisor' AND datname = current_database()");
       await expect.poll(waiting, { timeout: 5_000 }).toEqual([]);
@@ -118,7 +113,7 @@ describe('stopping a migration', () => {
     const supervisor = startSupervisor(['--', 'sh', '-c', 'echo APP RAN'], { env: { DATABASE_URL: db.url, ALEMBIC_CONFIG: await db.projectWith([slowRevision(60)]) } });
     await waitForOutput(supervisor, /Running upgrade e9d05b3a2c04 -> 5100000000ff/);
     supervisor.kill('SIGTERM');
-    const result = toRun(await supervisor);
+    const result = asRun(await supervisor);
     expect(result.exitCode).toBe(143);
     expect(result.stdout).not.toContain('APP RAN');
     expect(eventsNamed(result, 'shutdown')[0]).toMatchObject({ signal: 'SIGTERM' });

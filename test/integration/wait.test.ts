@@ -3,7 +3,7 @@ import { eventsNamed, expectNoPassword, finalError } from '../support/expect.js'
 import { createDatabase, startEmbeddedPostgres, TEST_PASSWORD, versionsOf } from '../support/postgres.js';
 import { freePort } from '../support/ports.js';
 import { HEAD } from '../support/project.js';
-import { runSupervisor, startSupervisor, waitForOutput, parseEvents } from '../support/supervisor.js';
+import { asRun, runSupervisor, startSupervisor, waitForOutput } from '../support/supervisor.js';
 
 const password = encodeURIComponent(TEST_PASSWORD);
 
@@ -74,11 +74,10 @@ describe('waiting for the database', () => {
     await waitForOutput(supervisor, /"event":"wait".*waiting for the database/);
     const server = await startEmbeddedPostgres(port);
     try {
-      const result = await supervisor;
-      const events = parseEvents(String(result.stdout));
-      expectNoPassword({ stdout: String(result.stdout), stderr: String(result.stderr) });
+      const result = asRun(await supervisor);
+      expectNoPassword(result);
       expect(result.exitCode).toBe(0);
-      expect(events.find((entry) => entry.event === 'wait' && entry.durationMs !== undefined)?.msg).toBe('the database is available');
+      expect(result.events.find((entry) => entry.event === 'wait' && entry.durationMs !== undefined)?.msg).toBe('the database is available');
       expect(await versionsOf(server.adminUrl)).toEqual([HEAD]);
     } finally {
       await server.stop();

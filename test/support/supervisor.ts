@@ -53,7 +53,11 @@ export function startSupervisor(args: string[], options: SupervisorOptions = {})
 }
 
 export async function runSupervisor(args: string[], options: SupervisorOptions = {}): Promise<SupervisorRun> {
-  const result = await startSupervisor(args, options);
+  return asRun(await startSupervisor(args, options));
+}
+
+/** A finished supervisor process as a SupervisorRun, its JSON log lines parsed. */
+export function asRun(result: { exitCode?: number; stdout?: unknown; stderr?: unknown }): SupervisorRun {
   const stdout = String(result.stdout ?? '');
   return { exitCode: result.exitCode ?? -1, stdout, stderr: String(result.stderr ?? ''), events: parseEvents(stdout) };
 }
