@@ -3,6 +3,13 @@ import { isOwnChild } from './children.js';
 import { libc } from './libc.js';
 import { zombieChildren } from './proc.js';
 
+/** What the reaper asks of the system; replaceable to test its decisions. */
+export interface ReaperSystem {
+  zombieChildren(parent: number): number[];
+  isOwnChild(pid: number): boolean;
+  waitpidNoHang(pid: number): number;
+}
+
 /**
  * Reaps orphans re-parented to this process. Node only waits for the children it spawned, so
  * without this every orphaned grandchild of the app would stay a zombie. Each zombie is reaped
@@ -13,7 +20,10 @@ export class Reaper {
   private disabled = false;
   private readonly onChildSignal = () => this.schedule();
 
-  constructor(private readonly log: Logger) {}
+  constructor(
+    private readonly log: Logger,
+    private readonly system: ReaperSystem = { zombieChildren, isOwnChild, waitpidNoHang: (pid) => libc().waitpidNoHang(pid) },
+  ) {}
 
   start(): void {
     process.on('SIGCHLD', this.onChildSignal);
@@ -51,9 +61,9 @@ export class Reaper {
     if (this.disabled) return 0;
     let reaped = 0;
     try {
-      for (const pid of zombieChildren(process.pid)) {
-        if (isOwnChild(pid)) continue;
-        if (libc().waitpidNoHang(pid) === pid) reaped += 1;
+      for (const pid of this.system.zombieChildren(process.pid)) {
+        if (this.system.isOwnChild(pid)) continue;
+        if (this.system.waitpidNoHang(pid) === pid) reaped += 1;
       }
       if (reaped > 0) this.log.debug({ event: 'reap', reaped }, `reaped ${reaped} orphaned process(es)`);
     } catch (error) {

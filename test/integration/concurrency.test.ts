@@ -39,6 +39,18 @@ describe('replicas and the migration lock', () => {
     expect(await versionsOf(db.url)).toEqual(['5100000000ff']);
   });
 
+  it('MIGRATION_LOCK_TIMEOUT=0 does not wait at all: 75 at once', async () => {
+    await withClient(db.url, async (holder) => {
+      await holder.query('SELECT pg_advisory_lock(7094175066633012849)');
+      // Killed after 15 s if it waits: PostgreSQL's own lock_timeout = 0 would mean "forever".
+      const result = await runSupervisor(['migrate'], { env: { DATABASE_URL: db.url, MIGRATION_LOCK_TIMEOUT: '0' }, timeoutMs: 15_000 });
+      expectNoPassword(result);
+      expect(result.exitCode).toBe(75);
+      expect(finalError(result)?.msg).toMatch(/MIGRATION_LOCK_TIMEOUT=0s/);
+    });
+    expect(await tablesOf(db.url)).toEqual([]);
+  });
+
   it('gives up with 75 after MIGRATION_LOCK_TIMEOUT', async () => {
     await withClient(db.url, async (holder) => {
       await holder.query('SELECT pg_advisory_lock(7094175066633012849)');

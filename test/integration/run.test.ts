@@ -19,14 +19,18 @@ async function run(env: Record<string, string>, args = APP): Promise<SupervisorR
 }
 
 describe('run', () => {
-  it('migrates, then runs the app with DATABASE_URL unchanged and exits with its status', async () => {
+  it('migrates, then runs the app (after the startup event) and exits with its status', async () => {
     const result = await run({});
     expect(result.exitCode).toBe(7);
-    expect(result.stdout).toContain(`APP RAN with ${db.url.replace(/:[^:@]*@/, ':***@')}`);
     expect(await versionsOf(db.url)).toEqual([HEAD]);
-    const startup = eventsNamed(result, 'startup')[0];
-    expect(startup?.phases).toMatchObject({ wait: expect.any(Number), migrate: expect.any(Number) });
-    expect(result.stdout.indexOf('"event":"startup"')).toBeLessThan(result.stdout.indexOf('APP RAN'));
+    const startup = eventsNamed(result, 'startup');
+    expect(startup).toHaveLength(1);
+    expect(startup[0]?.phases).toMatchObject({ wait: expect.any(Number), migrate: expect.any(Number) });
+    const lines = result.stdout.split('\n');
+    const startupLine = lines.findIndex((line) => line.includes('"event":"startup"'));
+    const appLine = lines.findIndex((line) => line.startsWith('APP RAN with postgresql://'));
+    expect(startupLine).toBeGreaterThanOrEqual(0);
+    expect(appLine).toBeGreaterThan(startupLine);
   });
 
   it('a failed migration warns and starts the app by default (ON_MIGRATION_FAILURE=continue)', async () => {

@@ -66,6 +66,27 @@ describe('waiting for the database', () => {
     expect(finalError(result)?.msg).toMatch(/does not exist.*create the database/);
   });
 
+  it('`status` waits 5 s at most when DB_WAIT_TIMEOUT is not set, not the 60 s default of the other commands', async () => {
+    const port = await freePort();
+    // Killed after 20 s if it waited the full default.
+    const result = await runSupervisor(['status'], {
+      env: { DATABASE_URL: `postgresql://app:${password}@127.0.0.1:${port}/app`, DB_WAIT_TIMEOUT: undefined },
+      timeoutMs: 20_000,
+    });
+    expectNoPassword(result);
+    expect(result.exitCode).toBe(69);
+    expect(finalError(result)?.msg).toMatch(/did not become available within DB_WAIT_TIMEOUT=5s/);
+  });
+
+  it('a server without SSL and sslmode=require is a permanent error: 69 at the first attempt, naming sslmode', async () => {
+    const url = `${await createDatabase(inject('adminUrl'))}?sslmode=require`;
+    const result = await runSupervisor(['migrate'], { env: { DATABASE_URL: url, DB_WAIT_TIMEOUT: '30' } });
+    expectNoPassword(result);
+    expect(result.exitCode).toBe(69);
+    expect(finalError(result)).toMatchObject({ attempts: 1 });
+    expect(finalError(result)?.msg).toMatch(/does not support SSL.*fix the sslmode in DATABASE_URL/);
+  });
+
   it('a database that starts late is waited for, then migrated', async () => {
     const port = await freePort();
     const supervisor = startSupervisor(['migrate'], {

@@ -1,5 +1,4 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { FORWARDED_SIGNALS } from '../../src/supervise/signals.js';
 import { eventsOf, fixture, killLeftovers, requireUnshare, start } from './helpers.js';
 
 /** Signal forwarding with the supervisor as PID 1 (like dumb-init's proxies_signals_test and tini's signals test). */
@@ -7,12 +6,15 @@ import { eventsOf, fixture, killLeftovers, requireUnshare, start } from './helpe
 beforeAll(requireUnshare);
 afterEach(killLeftovers);
 
-// The contract names these; FORWARDED_SIGNALS may list more, and every one of them is tested.
-const REQUIRED = ['SIGHUP', 'SIGINT', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2', 'SIGTERM', 'SIGWINCH', 'SIGCONT', 'SIGALRM'] as const;
+// Written out here, not imported from src/: a list taken from the code would shrink with it.
+// The contract names HUP INT QUIT USR1 USR2 TERM WINCH CONT; the README documents the rest.
+const FORWARDED_SIGNALS: readonly NodeJS.Signals[] = [
+  'SIGHUP', 'SIGINT', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2', 'SIGALRM', 'SIGTERM', 'SIGCONT', 'SIGTSTP',
+  'SIGURG', 'SIGXCPU', 'SIGXFSZ', 'SIGVTALRM', 'SIGPROF', 'SIGWINCH', 'SIGIO', 'SIGPWR',
+];
 
 describe('signals sent to PID 1 reach the app', () => {
   it('forwards every forwardable signal, and SIGUSR1 never starts the Node inspector', async () => {
-    expect(FORWARDED_SIGNALS).toEqual(expect.arrayContaining([...REQUIRED]));
     // The stopping signals last: after them the app is in its shutdown window.
     const order = [...FORWARDED_SIGNALS.filter((s) => s !== 'SIGTERM' && s !== 'SIGINT'), 'SIGINT', 'SIGTERM'] as NodeJS.Signals[];
     const names = order.map((signal) => signal.slice(3));
