@@ -1,7 +1,5 @@
-import { chmodSync, existsSync, renameSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { binaries, koffiVersion } from 'virtual:koffi-binaries';
 
 /** The two libc calls Node does not offer: waitpid for one given pid, and prctl. */
 export interface Libc {
@@ -42,20 +40,17 @@ function isMusl(): boolean {
 }
 
 /**
- * The koffi binary travels inside the bundle; Node can only load a native module from a file, so
- * it is written once to the temporary directory (TMPDIR) and loaded from there.
+ * koffi's native module ships as a file beside the bundle (dist/) or the executable, as the build
+ * put it there: loaded in place, it needs no writable directory (a read-only root filesystem works).
+ * In a single executable, __filename is the executable's path.
  */
+export function koffiModulePath(variant: 'glibc' | 'musl' = isMusl() ? 'musl' : 'glibc'): string {
+  return path.join(path.dirname(__filename), `koffi-linux-${process.arch}-${variant}.node`);
+}
+
 function loadKoffi(): Koffi {
-  const variant = isMusl() ? 'musl' : 'glibc';
-  const binary = binaries[variant]();
-  const uid = process.getuid?.() ?? 0;
-  const file = path.join(tmpdir(), `backend-supervisor-koffi-${koffiVersion}-${process.arch}-${variant}-${uid}.node`);
-  if (!existsSync(file) || statSync(file).size !== binary.length) {
-    const partial = `${file}.${process.pid}`;
-    writeFileSync(partial, binary, { mode: 0o700 });
-    chmodSync(partial, 0o700);
-    renameSync(partial, file);
-  }
+  const file = koffiModulePath();
+  if (!existsSync(file)) throw new Error(`${file} is missing: koffi's native module must be shipped beside backend-supervisor (see the Dockerfile)`);
   const module = { exports: {} as Koffi };
   process.dlopen(module, file);
   return module.exports;
