@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Turns dist/backend-supervisor.cjs into a Node single executable application (SEA):
 // dist/backend-supervisor, one file holding a copy of the node binary with the bundle injected.
-// It is what the container image ships as /usr/local/bin/backend-supervisor.
+// It is what the container image ships as /usr/local/bin/backend-supervisor, with koffi's native
+// modules (dist/koffi-*.node, put there by `npm run build`) beside it: they are copied next to --output.
 //
 //   node scripts/build-executable.mjs [--no-code-cache] [--no-strip] [--node PATH] [--output PATH]
 //
@@ -15,7 +16,7 @@
 // postject (the injector) is resolved from node_modules (a devDependency); if it is missing the
 // script says so and stops, rather than downloading it.
 import { spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -110,8 +111,15 @@ try {
   if (check.status !== 0 || !/^\d+\.\d+\.\d+/.test(check.stdout.trim())) {
     fail(`the executable does not run: exit ${check.status}, output ${JSON.stringify(check.stdout + check.stderr)}`);
   }
+  mkdirSync(path.dirname(options.output), { recursive: true });
   copyFileSync(binary, options.output);
   chmodSync(options.output, 0o755);
+  const natives = readdirSync(path.dirname(options.input)).filter((name) => /^koffi-.*\.node$/.test(name));
+  if (natives.length === 0) fail(`no koffi-*.node beside ${options.input}: run \`npm run build\` first`);
+  for (const name of natives) {
+    const target = path.join(path.dirname(options.output), name);
+    if (path.resolve(target) !== path.resolve(path.dirname(options.input), name)) copyFileSync(path.join(path.dirname(options.input), name), target);
+  }
   const size = (statSync(options.output).size / 1024 / 1024).toFixed(1);
   console.log(
     `build-executable: ${path.relative(process.cwd(), options.output) || options.output} (${size} MiB, node ${nodeVersion}, ` +

@@ -30,9 +30,8 @@ export async function main(command: Command, env: Environment, cwd: string): Pro
     const config = loadConfig(env, cwd);
     log = createLogger({ level: config.logLevel, format: config.logFormat, secrets: config.databaseUrl?.secrets ?? [] });
     const session = startSession(log);
-    // A typo in the app command or ALEMBIC_COMMAND is found before anything waits or migrates.
+    // A typo in the app command is found before anything waits or migrates.
     const app = command.name === 'run' && !command.migrateOnly ? requireApp(command.app, env, cwd) : undefined;
-    if (runsAlembic(command, config)) requireAlembic(config.alembicCommand, env, cwd);
     if (command.name === 'run' && command.migrateOnly && !config.runMigrations) {
       log.warn({ event: 'migrate' }, 'migrations are disabled (RUN_MIGRATIONS=false or SKIP_MIGRATIONS=true): nothing to do');
       return 0;
@@ -101,7 +100,8 @@ function needsDatabase(command: Command, config: Config): boolean {
 
 async function withDatabase(command: Command, config: Config, session: Session): Promise<void> {
   const url = requireDatabaseUrl(config, command.name === 'run' && !command.migrateOnly ? 'migrations are enabled (set RUN_MIGRATIONS=false to start the app without a database)' : 'this command needs the database: set it to the URL the app uses');
-  // Reading the scripts first turns a wrong ALEMBIC_CONFIG into an immediate error, not one after the wait.
+  // Checking ALEMBIC_COMMAND and reading the scripts first turns a wrong one into an immediate error, not one after the wait.
+  if (runsAlembic(command, config)) requireAlembic(config.alembicCommand, process.env, process.cwd());
   const scripts = runsAlembic(command, config) ? await readScripts(config, session) : undefined;
   const db = await waitForDatabase(url, {
     timeoutMs: command.name === 'status' ? Math.min(config.dbWaitTimeoutMs, 5_000) : config.dbWaitTimeoutMs,
