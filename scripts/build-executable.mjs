@@ -32,6 +32,7 @@ function parseArgs(argv) {
     node: process.execPath,
     codeCache: process.env.SEA_CODE_CACHE !== '0',
     strip: process.env.SEA_STRIP !== '0',
+    snapshot: process.env.SEA_SNAPSHOT === '1',
   };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
@@ -42,6 +43,8 @@ function parseArgs(argv) {
     if (arg === '--no-code-cache') options.codeCache = false;
     else if (arg === '--code-cache') options.codeCache = true;
     else if (arg === '--no-strip') options.strip = false;
+    else if (arg === '--snapshot') options.snapshot = true;
+    else if (arg === '--no-snapshot') options.snapshot = false;
     else if (arg === '--node') options.node = path.resolve(value());
     else if (arg === '--output') options.output = path.resolve(value());
     else if (arg === '--input') options.input = path.resolve(value());
@@ -88,7 +91,7 @@ try {
   const config = path.join(work, 'sea-config.json');
   writeFileSync(
     config,
-    JSON.stringify({ main, output: blob, disableExperimentalSEAWarning: true, useCodeCache: options.codeCache, useSnapshot: false }, null, 2),
+    JSON.stringify({ main, output: blob, disableExperimentalSEAWarning: true, useCodeCache: options.codeCache && !options.snapshot, useSnapshot: options.snapshot }, null, 2),
   );
   run(options.node, ['--experimental-sea-config', config], 'generating the SEA blob');
 

@@ -27,8 +27,7 @@ await build({
   minify: process.env.MINIFY !== '0',
   keepNames: true,
   legalComments: 'none',
-  // ESM dependencies read import.meta.url, which CommonJS output does not have.
-  define: { 'import.meta.url': '__importMetaUrl', __VERSION__: JSON.stringify(pkg.version) },
-  banner: { js: "#!/usr/bin/env node\nconst __importMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
+  define: { __VERSION__: JSON.stringify(pkg.version) },
+  banner: { js: '#!/usr/bin/env node' },
   logLevel: 'warning',
 });

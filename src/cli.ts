@@ -1,3 +1,4 @@
+import { startupSnapshot } from 'node:v8';
 import { lookUpProgram } from './app-command.js';
 import { LOG_FORMATS } from './config/config.js';
 import { passwordSpellings } from './config/database-url.js';
@@ -26,4 +27,9 @@ function print(text: string): number {
   return 0;
 }
 
-void cli(process.argv.slice(2), process.env, process.cwd()).then((exitCode) => process.exit(exitCode));
+const start = () => void cli(process.argv.slice(2), process.env, process.cwd()).then((exitCode) => process.exit(exitCode));
+
+// The single executable may be built with a V8 startup snapshot of this code, loaded and
+// initialised: it then starts here, with the process's own argv and environment.
+if (startupSnapshot.isBuildingSnapshot()) startupSnapshot.setDeserializeMainFunction(start);
+else start();

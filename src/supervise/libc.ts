@@ -34,18 +34,23 @@ function loadLibc(): Libc {
   };
 }
 
+const MUSL_ARCH = process.arch === 'x64' ? 'x86_64' : 'aarch64';
+
+/** musl's dynamic loader is in every musl system (Alpine); asking process.report instead costs milliseconds at start. */
 function isMusl(): boolean {
-  const report = process.report?.getReport() as { header?: { glibcVersionRuntime?: string } } | undefined;
-  return !report?.header?.glibcVersionRuntime;
+  return existsSync(`/lib/ld-musl-${MUSL_ARCH}.so.1`);
 }
 
 /**
- * koffi's native module ships as a file beside the bundle (dist/) or the executable, as the build
- * put it there: loaded in place, it needs no writable directory (a read-only root filesystem works).
- * In a single executable, __filename is the executable's path.
+ * koffi's native module ships as a file beside the executable or the bundle (dist/), where the build
+ * put it: loaded in place, it needs no writable directory (a read-only root filesystem works). The
+ * executable's directory comes first: in a single executable (and its startup snapshot) __filename
+ * is not where the file is.
  */
 export function koffiModulePath(variant: 'glibc' | 'musl' = isMusl() ? 'musl' : 'glibc'): string {
-  return path.join(path.dirname(__filename), `koffi-linux-${process.arch}-${variant}.node`);
+  const name = `koffi-linux-${process.arch}-${variant}.node`;
+  const candidates = [path.dirname(process.execPath), path.dirname(__filename)].map((directory) => path.join(directory, name));
+  return candidates.find((file) => existsSync(file)) ?? (candidates.at(-1) as string);
 }
 
 function loadKoffi(): Koffi {
@@ -57,7 +62,7 @@ function loadKoffi(): Koffi {
 }
 
 function openLibc(koffi: Koffi) {
-  const names = ['libc.so.6', `libc.musl-${process.arch === 'x64' ? 'x86_64' : 'aarch64'}.so.1`, 'libc.so'];
+  const names = ['libc.so.6', `libc.musl-${MUSL_ARCH}.so.1`, 'libc.so'];
   let lastError: unknown;
   for (const name of names) {
     try {
