@@ -78,6 +78,12 @@ describe('a typo of a command, a missing app or a missing alembic: found before 
     await expectDatabaseUntouched(run);
   });
 
+  it('an empty app command (run -- "") -> 64, nothing migrated', async () => {
+    const run = await runSupervisor(['run', '--', ''], { env: { DATABASE_URL: db.url } });
+    expect(expectOneErrorLine(run, 64)).toBe('the app command is an empty word: give a program, e.g. backend-supervisor run -- uvicorn app.main:app');
+    await expectDatabaseUntouched(run);
+  });
+
   it('an app command that is a directory on PATH -> 126 naming it, nothing migrated', async () => {
     const dir = await scratchDir();
     await mkdir(path.join(dir, 'serve'));
