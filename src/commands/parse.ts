@@ -20,6 +20,8 @@ export function usageError(command: string | undefined, message: string): Superv
 export function parseCommandLine(argv: readonly string[], commands: readonly CommandSpec[], isProgram: (word: string) => boolean): CommandLine {
   const [first] = argv;
   if (first === '--help' || first === '-h') return { kind: 'help' };
+  // `help` and `help COMMAND` as git and docker have them; no container runs a program called help.
+  if (first === 'help' && argv.length <= 2) return { kind: 'help', command: commands.find((command) => command.name === argv[1]) };
   if (first === '--version') return { kind: 'version' };
   const named = commands.find((command) => command.name === first);
   if (!named && first !== undefined && !first.startsWith('-')) {

@@ -58,6 +58,8 @@ describe('commands, help and version', () => {
       expect(parse([command.name, '-h'])).toEqual({ kind: 'help', command });
     }
     expect(parse(['-g', '--help'])).toEqual({ kind: 'help', command: COMMANDS[0] });
+    expect(parse(['help'])).toEqual({ kind: 'help', command: undefined });
+    expect(parse(['help', 'rollback'])).toEqual({ kind: 'help', command: COMMANDS.find((command) => command.name === 'rollback') });
   });
 });
 
