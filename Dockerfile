@@ -39,6 +39,9 @@ ENV PATH=/opt/venv/bin:$PATH \
     PYTHONUNBUFFERED=1
 COPY --from=python-deps /opt/venv /opt/venv
 COPY --from=supervisor /src/dist/backend-supervisor /usr/local/bin/backend-supervisor
+# koffi's native module (the zombie reaper's libc binding) is loaded from beside the executable, so a
+# read-only root filesystem works; only the glibc build is needed on this Debian base.
+COPY --from=supervisor /src/dist/koffi-linux-*-glibc.node /usr/local/bin/
 WORKDIR /app
 # ALEMBIC_CONFIG defaults to alembic.ini in the working directory: /app/alembic.ini.
 COPY examples/backend/alembic.ini ./
@@ -49,8 +52,7 @@ COPY examples/backend/app ./app
 RUN python3 -m compileall -q /app \
  && useradd --uid 10001 --user-group --no-create-home --home-dir /app --shell /usr/sbin/nologin app \
  && backend-supervisor --version \
- && RUN_MIGRATIONS=false backend-supervisor -- true >/dev/null \
- && rm -f /tmp/backend-supervisor-koffi-*
+ && RUN_MIGRATIONS=false backend-supervisor -- true >/dev/null
 USER 10001:10001
 EXPOSE 8000
 ENTRYPOINT ["backend-supervisor"]

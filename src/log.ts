@@ -48,7 +48,8 @@ function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-const pause = new Int32Array(new SharedArrayBuffer(4));
+// Made on first use: a V8 startup snapshot cannot hold a SharedArrayBuffer.
+let pause: Int32Array | undefined;
 
 function writeLine(line: string): void {
   const buffer = Buffer.from(line);
@@ -60,7 +61,7 @@ function writeLine(line: string): void {
       // A non-blocking stdout pipe may be full while the log collector catches up: wait a
       // millisecond rather than spin. Anything else (stdout closed) drops the line.
       if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') return;
-      Atomics.wait(pause, 0, 0, 1);
+      Atomics.wait((pause ??= new Int32Array(new SharedArrayBuffer(4))), 0, 0, 1);
     }
   }
 }

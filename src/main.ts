@@ -1,3 +1,4 @@
+import { requireAlembic, requireApp } from './app-command.js';
 import { loadConfig, requireDatabaseUrl, type Config, type Environment } from './config/config.js';
 import { passwordSpellings } from './config/database-url.js';
 import { disconnect } from './db/connect.js';
@@ -29,7 +30,8 @@ export async function main(command: Command, env: Environment, cwd: string): Pro
     const config = loadConfig(env, cwd);
     log = createLogger({ level: config.logLevel, format: config.logFormat, secrets: config.databaseUrl?.secrets ?? [] });
     const session = startSession(log);
-    const app = command.name === 'run' && !command.migrateOnly ? requireApp(command.app) : undefined;
+    // A typo in the app command is found before anything waits or migrates.
+    const app = command.name === 'run' && !command.migrateOnly ? requireApp(command.app, env, cwd) : undefined;
     if (command.name === 'run' && command.migrateOnly && !config.runMigrations) {
       log.warn({ event: 'migrate' }, 'migrations are disabled (RUN_MIGRATIONS=false or SKIP_MIGRATIONS=true): nothing to do');
       return 0;
@@ -83,13 +85,12 @@ function startSession(log: Logger): Session {
   return session;
 }
 
-function requireApp(app: string[]): string[] {
-  if (app.length > 0) return app;
-  throw new SupervisorError('config', 'no app command given: use backend-supervisor run -- CMD [ARGS...] (or `migrate` to only migrate)');
-}
-
 function migrates(command: Command, config: Config): boolean {
   return command.name === 'status' || (command.name === 'run' && config.runMigrations);
+}
+
+function runsAlembic(command: Command, config: Config): boolean {
+  return migrates(command, config) || command.name === 'rollback';
 }
 
 /** Without a DATABASE_URL and without migrations, `run` is a plain init, like tini. */
@@ -99,8 +100,9 @@ function needsDatabase(command: Command, config: Config): boolean {
 
 async function withDatabase(command: Command, config: Config, session: Session): Promise<void> {
   const url = requireDatabaseUrl(config, command.name === 'run' && !command.migrateOnly ? 'migrations are enabled (set RUN_MIGRATIONS=false to start the app without a database)' : 'this command needs the database: set it to the URL the app uses');
-  // Reading the scripts first turns a wrong ALEMBIC_CONFIG into an immediate error, not one after the wait.
-  const scripts = migrates(command, config) || command.name === 'rollback' ? await readScripts(config, session) : undefined;
+  // Checking ALEMBIC_COMMAND and reading the scripts first turns a wrong one into an immediate error, not one after the wait.
+  if (runsAlembic(command, config)) requireAlembic(config.alembicCommand, process.env, process.cwd());
+  const scripts = runsAlembic(command, config) ? await readScripts(config, session) : undefined;
   const db = await waitForDatabase(url, {
     timeoutMs: command.name === 'status' ? Math.min(config.dbWaitTimeoutMs, 5_000) : config.dbWaitTimeoutMs,
     signal: session.stop.signal,

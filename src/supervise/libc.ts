@@ -1,7 +1,5 @@
-import { chmodSync, existsSync, renameSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { binaries, koffiVersion } from 'virtual:koffi-binaries';
 
 /** The two libc calls Node does not offer: waitpid for one given pid, and prctl. */
 export interface Libc {
@@ -36,33 +34,35 @@ function loadLibc(): Libc {
   };
 }
 
+const MUSL_ARCH = process.arch === 'x64' ? 'x86_64' : 'aarch64';
+
+/** musl's dynamic loader is in every musl system (Alpine); asking process.report instead costs milliseconds at start. */
 function isMusl(): boolean {
-  const report = process.report?.getReport() as { header?: { glibcVersionRuntime?: string } } | undefined;
-  return !report?.header?.glibcVersionRuntime;
+  return existsSync(`/lib/ld-musl-${MUSL_ARCH}.so.1`);
 }
 
 /**
- * The koffi binary travels inside the bundle; Node can only load a native module from a file, so
- * it is written once to the temporary directory (TMPDIR) and loaded from there.
+ * koffi's native module ships as a file beside the executable or the bundle (dist/), where the build
+ * put it: loaded in place, it needs no writable directory (a read-only root filesystem works). The
+ * executable's directory comes first: in a single executable (and its startup snapshot) __filename
+ * is not where the file is.
  */
+export function koffiModulePath(variant: 'glibc' | 'musl' = isMusl() ? 'musl' : 'glibc'): string {
+  const name = `koffi-linux-${process.arch}-${variant}.node`;
+  const candidates = [path.dirname(process.execPath), path.dirname(__filename)].map((directory) => path.join(directory, name));
+  return candidates.find((file) => existsSync(file)) ?? (candidates.at(-1) as string);
+}
+
 function loadKoffi(): Koffi {
-  const variant = isMusl() ? 'musl' : 'glibc';
-  const binary = binaries[variant]();
-  const uid = process.getuid?.() ?? 0;
-  const file = path.join(tmpdir(), `backend-supervisor-koffi-${koffiVersion}-${process.arch}-${variant}-${uid}.node`);
-  if (!existsSync(file) || statSync(file).size !== binary.length) {
-    const partial = `${file}.${process.pid}`;
-    writeFileSync(partial, binary, { mode: 0o700 });
-    chmodSync(partial, 0o700);
-    renameSync(partial, file);
-  }
+  const file = koffiModulePath();
+  if (!existsSync(file)) throw new Error(`${file} is missing: koffi's native module must be shipped beside backend-supervisor (see the Dockerfile)`);
   const module = { exports: {} as Koffi };
   process.dlopen(module, file);
   return module.exports;
 }
 
 function openLibc(koffi: Koffi) {
-  const names = ['libc.so.6', `libc.musl-${process.arch === 'x64' ? 'x86_64' : 'aarch64'}.so.1`, 'libc.so'];
+  const names = ['libc.so.6', `libc.musl-${MUSL_ARCH}.so.1`, 'libc.so'];
   let lastError: unknown;
   for (const name of names) {
     try {

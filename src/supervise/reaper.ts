@@ -69,7 +69,7 @@ export class Reaper {
     } catch (error) {
       // Said once: the app goes on either way, and a log line per SIGCHLD would drown everything else.
       this.disabled = true;
-      this.log.error({ event: 'reap', err: error }, 'cannot reap orphaned processes, zombies will accumulate; give the container a writable TMPDIR');
+      this.log.error({ event: 'reap', err: error }, `cannot reap orphaned processes, zombies will accumulate: ${(error as Error).message}`);
     }
     return reaped;
   }

@@ -138,10 +138,10 @@ describe('migrate', () => {
     expect(await versionsOf(db.url)).toEqual([HEAD]);
   });
 
-  it('a missing alembic is a migration failure naming ALEMBIC_COMMAND (70)', async () => {
+  it('a missing alembic is a configuration error naming ALEMBIC_COMMAND (64)', async () => {
     const run = await migrate({ ALEMBIC_COMMAND: 'no-such-alembic' });
-    expect(run.exitCode).toBe(70);
-    expect(finalError(run)?.msg).toMatch(/ALEMBIC_COMMAND="no-such-alembic".*could not be started/);
+    expect(run.exitCode).toBe(64);
+    expect(finalError(run)?.msg).toMatch(/ALEMBIC_COMMAND="no-such-alembic" cannot be started/);
   });
 
   it('accepts the SQLAlchemy URL forms (url-passthrough.test.ts proves they reach alembic unchanged)', async () => {

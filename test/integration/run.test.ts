@@ -139,6 +139,6 @@ describe('configuration errors: one line naming the variable and the value, exit
   it('an unknown flag is a usage error (64)', async () => {
     const result = await runSupervisor(['run', '--frobnicate', '--', 'true'], { env: { RUN_MIGRATIONS: 'false' } });
     expect(result.exitCode).toBe(64);
-    expect(result.stderr).toMatch(/frobnicate/);
+    expect(finalError(result)?.msg).toMatch(/frobnicate/);
   });
 });

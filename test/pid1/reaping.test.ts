@@ -1,4 +1,8 @@
+import { copyFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { SUPERVISOR } from '../support/paths.js';
 import { fixture, killLeftovers, requireUnshare, start } from './helpers.js';
 
 /** Orphans re-parented to PID 1 are reaped (like tini's reaping test and dumb-init's test-zombies). */
@@ -44,13 +48,15 @@ describe('orphan reaping as PID 1', () => {
     }
   });
 
-  it('an internal failure of the reaper (no writable TMPDIR for its libc binding) is logged once; the app runs on', async () => {
+  it('an internal failure of the reaper (its libc binding missing beside the bundle) is logged once; the app runs on', async () => {
     const script = 'for i in 1 2 3 4 5; do (sleep 0.1 &); sleep 0.2; done; echo app-finished; exit 42';
-    const run = await start(['sh', '-c', script], { TMPDIR: '/nonexistent-tmpdir' }).finished();
+    const alone = path.join(mkdtempSync(path.join(tmpdir(), 'bs-bundle-')), 'backend-supervisor.cjs');
+    copyFileSync(SUPERVISOR, alone);
+    const run = await start(['sh', '-c', script], {}, { bundle: alone }).finished();
     expect(run.stdout).toContain('app-finished');
     expect(run.exitCode).toBe(42);
     const errors = run.events.filter((event) => event.event === 'reap' && event.level === 'error');
     expect(errors).toHaveLength(1);
-    expect(errors[0]?.msg).toMatch(/writable TMPDIR/);
+    expect(errors[0]?.msg).toMatch(/koffi-linux-\w+-(glibc|musl)\.node is missing: koffi's native module must be shipped beside backend-supervisor/);
   });
 });

@@ -22,6 +22,8 @@ export interface SupervisorOptions {
   timeoutMs?: number;
   /** Run as PID 1 of a new PID namespace. */
   pid1?: boolean;
+  /** The bundle to run, if not dist/backend-supervisor.cjs (e.g. a copy without the files beside it). */
+  bundle?: string;
 }
 
 /** The environment of a supervisor run: nothing from the test runner's own DATABASE_URL and friends. */
@@ -40,8 +42,8 @@ export function startSupervisor(args: string[], options: SupervisorOptions = {})
   requirePrerequisites();
   const [file, argv] = options.pid1
     ? // --kill-child: if unshare dies (a test timed out), its PID 1 and so the whole namespace go too.
-      ['unshare', ['--pid', '--fork', '--kill-child', '--mount-proc', process.execPath, SUPERVISOR, ...args]]
-    : [process.execPath, [SUPERVISOR, ...args]];
+      ['unshare', ['--pid', '--fork', '--kill-child', '--mount-proc', process.execPath, options.bundle ?? SUPERVISOR, ...args]]
+    : [process.execPath, [options.bundle ?? SUPERVISOR, ...args]];
   return execa(file as string, argv as string[], {
     env: supervisorEnv(options.env),
     extendEnv: false,

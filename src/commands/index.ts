@@ -1,0 +1,9 @@
+import type { CommandSpec } from './command.js';
+import { migrate } from './migrate.js';
+import { rollback } from './rollback.js';
+import { run } from './run.js';
+import { status } from './status.js';
+import { wait } from './wait.js';
+
+/** Every command, in the order the help lists them. A new command: its own file, and one line here. */
+export const COMMANDS: readonly CommandSpec[] = [run, migrate, status, wait, rollback];

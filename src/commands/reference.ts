@@ -1,0 +1,43 @@
+import type { EnvironmentEntry, ExitCodeEntry } from './command.js';
+
+/** The variables and exit codes several commands share, worded once for every help page. */
+export const ENV = {
+  DATABASE_URL: { name: 'DATABASE_URL', meaning: 'PostgreSQL URL, passed to the app and alembic unchanged (the password never appears in a log line)' },
+  RUN_MIGRATIONS: { name: 'RUN_MIGRATIONS', default: 'true', meaning: '`false` skips migrations' },
+  SKIP_MIGRATIONS: { name: 'SKIP_MIGRATIONS', default: 'false', meaning: '`true` skips migrations' },
+  ALEMBIC_CONFIG: { name: 'ALEMBIC_CONFIG', default: 'alembic.ini', meaning: 'the alembic.ini to use, relative to the working directory' },
+  ALEMBIC_COMMAND: { name: 'ALEMBIC_COMMAND', default: 'alembic', meaning: 'how to start alembic, e.g. "python -m alembic" (split on spaces, no shell)' },
+  DB_WAIT_TIMEOUT: { name: 'DB_WAIT_TIMEOUT', default: '60', meaning: 'seconds to wait for the database' },
+  MIGRATION_TIMEOUT: { name: 'MIGRATION_TIMEOUT', default: '0: none', meaning: 'seconds before a running migration is stopped and counted as failed' },
+  MIGRATION_LOCK_TIMEOUT: { name: 'MIGRATION_LOCK_TIMEOUT', default: '300', meaning: "seconds to wait for another replica's migration" },
+  ON_MIGRATION_FAILURE: { name: 'ON_MIGRATION_FAILURE', default: 'continue', meaning: '`continue` starts the app after a failed migration, `exit` stops' },
+  UNVERSIONED_DATABASE: { name: 'UNVERSIONED_DATABASE', default: 'stamp', meaning: 'tables but no alembic version: `stamp` head or `refuse`' },
+  SHUTDOWN_TIMEOUT: { name: 'SHUTDOWN_TIMEOUT', default: '10', meaning: 'seconds between forwarding SIGTERM and sending SIGKILL to the app' },
+  SIGNAL_PROCESS_GROUP: { name: 'SIGNAL_PROCESS_GROUP', default: 'false', meaning: "`true` forwards signals to the app's whole process group" },
+  LOG_LEVEL: { name: 'LOG_LEVEL', default: 'info', meaning: 'fatal, error, warn, info, debug, trace or silent' },
+  LOG_FORMAT: { name: 'LOG_FORMAT', default: 'json', meaning: '`json` (one object a line) or `pretty` (for people)' },
+} satisfies Record<string, EnvironmentEntry>;
+
+/** Every command reads these. */
+export const LOGGING: readonly EnvironmentEntry[] = [ENV.LOG_LEVEL, ENV.LOG_FORMAT];
+/** Every command that migrates reads these. */
+export const MIGRATION: readonly EnvironmentEntry[] = [
+  ENV.DATABASE_URL,
+  ENV.ALEMBIC_CONFIG,
+  ENV.ALEMBIC_COMMAND,
+  ENV.DB_WAIT_TIMEOUT,
+  ENV.MIGRATION_TIMEOUT,
+  ENV.MIGRATION_LOCK_TIMEOUT,
+  ENV.UNVERSIONED_DATABASE,
+];
+
+export const EXIT = {
+  ok: { code: '0', meaning: 'done' },
+  config: { code: '64', meaning: 'config or usage error (the message names the variable or option)' },
+  refused: { code: '65', meaning: 'state refused: the database is ahead of the scripts, the scripts have several heads, or unversioned with UNVERSIONED_DATABASE=refuse' },
+  unavailable: { code: '69', meaning: 'database unavailable: not up within DB_WAIT_TIMEOUT, or a permanent connection error (bad password, missing database)' },
+  migrationFailed: { code: '70', meaning: 'migration failed (or an internal error)' },
+  lockTimeout: { code: '75', meaning: "lock timeout: another replica's migration held the lock longer than MIGRATION_LOCK_TIMEOUT" },
+} satisfies Record<string, ExitCodeEntry>;
+
+export const MIGRATION_EXITS: readonly ExitCodeEntry[] = [EXIT.config, EXIT.refused, EXIT.unavailable, EXIT.migrationFailed, EXIT.lockTimeout];
