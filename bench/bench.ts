@@ -1,0 +1,53 @@
+// `npm run bench`: the start-up and running costs of backend-supervisor, side by side with what it
+// replaces or is compared with, in ONE run, as ratios; writes bench/results.md and bench/results.svg.
+//   BENCH_RUNS        rounds of the quick comparisons (default 15)
+//   BENCH_HEAVY_RUNS  rounds of the slow ones: RSS, 300-revision migrations, readiness (default 5)
+//   BENCH_IMAGE       the image whose size to report, if present locally
+import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import path from 'node:path';
+import { REPO } from '../test/support/paths.js';
+import { startEmbeddedPostgres } from '../test/support/postgres.js';
+import { markdown, svg, type Report } from './report.js';
+import { atHead, generatedHistory, longHistory, memory, plainInit, readiness, replicas, sigterm, sizes, type Context, type Outcome } from './scenarios.js';
+
+function count(name: string, fallback: number): number {
+  const value = Number(process.env[name] ?? fallback);
+  if (!Number.isInteger(value) || value < 1) throw new Error(`${name}=${process.env[name]} must be a whole number >= 1`);
+  return value;
+}
+
+const started = new Date();
+const runs = count('BENCH_RUNS', 15);
+const heavyRuns = count('BENCH_HEAVY_RUNS', 5);
+const load = () => loadavg().map((value) => value.toFixed(2)).join(' ');
+const commit = execFileSync('git', ['-C', REPO, 'describe', '--always', '--dirty'], { encoding: 'utf8' }).trim();
+const machine = [
+  `${cpus().length} CPUs (${cpus()[0]?.model ?? 'unknown'}), Node ${process.version}, commit ${commit}`,
+  `BENCH_RUNS=${runs}, BENCH_HEAVY_RUNS=${heavyRuns}; load average at the start: ${load()}`,
+];
+console.log(machine.join('\n'));
+
+const server = await startEmbeddedPostgres();
+const history = await generatedHistory({ count: 300 });
+const outcomes: Outcome[] = [];
+try {
+  const context: Context = { adminUrl: server.adminUrl, runs, heavyRuns, history };
+  for (const scenario of [plainInit, atHead, memory, longHistory, replicas, readiness, sigterm, sizes]) outcomes.push(await scenario(context));
+} finally {
+  await history.remove();
+  await server.stop();
+}
+machine.push(`load average at the end: ${load()} (PostgreSQL: the embedded server of the tests, on loopback)`);
+
+const report: Report = {
+  started,
+  seconds: (Date.now() - started.getTime()) / 1000,
+  machine,
+  checks: outcomes.flatMap((outcome) => outcome.checks),
+  sections: outcomes.map((outcome) => outcome.section),
+};
+writeFileSync(path.join(REPO, 'bench/results.md'), markdown(report));
+writeFileSync(path.join(REPO, 'bench/results.svg'), svg(report));
+console.log(`\nwrote bench/results.md and bench/results.svg in ${report.seconds.toFixed(0)} s`);

@@ -1,0 +1,458 @@
+// The scenarios of `npm run bench`. Each measures backend-supervisor side by side with what it is
+// compared against, in the same run, and returns a section of the report and the checks against
+// the targets of issue 11.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, statSync } from 'node:fs';
+import { createServer, connect, type Socket } from 'node:net';
+import path from 'node:path';
+import pg from 'pg';
+import { readScriptGraph } from '../src/migrations/script-graph.js';
+import type { Logger } from '../src/log.js';
+import { generatedHistory, type GeneratedHistory } from '../test/support/generated-history.js';
+import { EXAMPLE, REPO, VENV_BIN } from '../test/support/paths.js';
+import { freePort } from '../test/support/ports.js';
+import { createDatabase, versionsOf } from '../test/support/postgres.js';
+import { HEAD } from '../test/support/project.js';
+import { compare, median, pairedRatio, rssMiB, seriesOf, sleep, stop, timeCommand, watch, type Command, type Comparison, type Env } from './measure.js';
+
+export interface Check {
+  /** What is measured, against what. */
+  label: string;
+  measured: number;
+  target: number;
+  unit: 'x' | 'MiB' | 'ms' | 'failures';
+}
+
+export interface Section {
+  title: string;
+  note: string;
+  header: string[];
+  rows: string[][];
+}
+
+export interface Outcome {
+  section: Section;
+  checks: Check[];
+}
+
+export interface Context {
+  adminUrl: string;
+  runs: number;
+  heavyRuns: number;
+  history: GeneratedHistory;
+}
+
+const BUNDLE = path.join(REPO, 'dist/backend-supervisor.cjs');
+const EXECUTABLE = path.join(REPO, 'dist/backend-supervisor');
+const bundle: Command = [process.execPath, BUNDLE];
+const executable: Command = [EXECUTABLE];
+const EXAMPLE_INI = path.join(EXAMPLE, 'alembic.ini');
+const PATH = `${VENV_BIN}${path.delimiter}${process.env.PATH ?? ''}`;
+const APP_MARKER = 'app-running';
+/** An app that says it runs, then stays until signalled. */
+const longApp: Command = ['sh', '-c', `echo ${APP_MARKER}; exec sleep 600`];
+
+/** Nothing of the bench's own environment leaks into a run but PATH (the venv first) and HOME. */
+function env(extra: Env = {}): Env {
+  return { PATH, HOME: process.env.HOME, ...extra };
+}
+
+const ms = (value: number) => `${value.toFixed(1)} ms`;
+const times = (value: number) => `x${value.toFixed(2)}`;
+const mib = (value: number) => `${value.toFixed(1)} MiB`;
+
+function comparisonRows(comparison: Comparison, base: string): string[][] {
+  return comparison.series.map((series) => [series.name, ms(median(series.samples)), times(pairedRatio(comparison, series.name, base))]);
+}
+
+export async function plainInit({ runs }: Context): Promise<Outcome> {
+  const comparison = await compare(
+    'plain init: RUN_MIGRATIONS=false, run `true` as the child',
+    [
+      { name: 'node -e 0', command: [process.execPath, '-e', '0'] },
+      { name: 'backend-supervisor (bundle)', command: [...bundle, '--', 'true'] },
+      { name: 'backend-supervisor (single executable)', command: [...executable, '--', 'true'] },
+      { name: 'tini', command: ['tini', '--', 'true'] },
+      { name: 'dumb-init', command: ['dumb-init', 'true'] },
+    ],
+    runs,
+    () => env({ RUN_MIGRATIONS: 'false' }),
+  );
+  return {
+    section: {
+      title: 'Plain init',
+      note: '`RUN_MIGRATIONS=false backend-supervisor -- true`, no database: the start-up cost of the supervisor itself. Wall time of the whole process.',
+      header: ['command', 'median', 'ratio to `node -e 0`'],
+      rows: comparisonRows(comparison, 'node -e 0'),
+    },
+    checks: [
+      { label: 'plain init, bundle / node -e 0', measured: pairedRatio(comparison, 'backend-supervisor (bundle)', 'node -e 0'), target: 1.3, unit: 'x' },
+      { label: 'plain init, executable / node -e 0', measured: pairedRatio(comparison, 'backend-supervisor (single executable)', 'node -e 0'), target: 1.3, unit: 'x' },
+    ],
+  };
+}
+
+/** A database of the example project, migrated to its head. */
+async function exampleAtHead(adminUrl: string): Promise<string> {
+  const url = await createDatabase(adminUrl);
+  timeCommand([...executable, 'migrate'], env({ DATABASE_URL: url, ALEMBIC_CONFIG: EXAMPLE_INI }));
+  const versions = await versionsOf(url);
+  if (versions.join() !== HEAD) throw new Error(`bench: the example database is at ${versions.join()}, not ${HEAD}`);
+  return url;
+}
+
+export async function atHead({ adminUrl, runs }: Context): Promise<Outcome> {
+  const url = await exampleAtHead(adminUrl);
+  const shell = 'shell: alembic upgrade head && exec app';
+  const comparison = await compare(
+    'database already at head: start until the app (`true`) runs',
+    [
+      { name: 'node -e 0', command: [process.execPath, '-e', '0'] },
+      { name: 'backend-supervisor (bundle)', command: [...bundle, '--', 'true'] },
+      { name: 'backend-supervisor (single executable)', command: [...executable, '--', 'true'] },
+      { name: shell, command: ['sh', '-c', `alembic -c ${EXAMPLE_INI} upgrade head && exec true`] },
+    ],
+    runs,
+    () => env({ DATABASE_URL: url, ALEMBIC_CONFIG: EXAMPLE_INI }),
+  );
+  return {
+    section: {
+      title: 'Database already at head',
+      note: 'The common container restart: the example project (4 revisions), its database at head; until the app (`true`) has run.',
+      header: ['command', 'median', 'ratio to `node -e 0`', 'ratio to the shell entrypoint'],
+      rows: comparison.series.map((series) => [...(comparisonRows(comparison, 'node -e 0').find((row) => row[0] === series.name) ?? []), times(pairedRatio(comparison, series.name, shell))]),
+    },
+    checks: [
+      { label: 'at head, bundle / alembic upgrade head && exec app', measured: pairedRatio(comparison, 'backend-supervisor (bundle)', shell), target: 0.3, unit: 'x' },
+      { label: 'at head, executable / alembic upgrade head && exec app', measured: pairedRatio(comparison, 'backend-supervisor (single executable)', shell), target: 0.3, unit: 'x' },
+      { label: 'at head, bundle / node -e 0', measured: pairedRatio(comparison, 'backend-supervisor (bundle)', 'node -e 0'), target: 1.6, unit: 'x' },
+      { label: 'at head, executable / node -e 0', measured: pairedRatio(comparison, 'backend-supervisor (single executable)', 'node -e 0'), target: 1.6, unit: 'x' },
+    ],
+  };
+}
+
+/** RSS once the app runs and the supervisor only supervises, against an idle node process. */
+export async function memory({ adminUrl, heavyRuns }: Context): Promise<Outcome> {
+  const url = await exampleAtHead(adminUrl);
+  const atHeadEnv = env({ DATABASE_URL: url, ALEMBIC_CONFIG: EXAMPLE_INI });
+  const variants: Array<{ name: string; command: Command; env: Env }> = [
+    { name: 'idle node', command: [process.execPath, '-e', `console.log('${APP_MARKER}'); setInterval(() => {}, 1e9)`], env: env() },
+    { name: 'backend-supervisor (bundle), after an at-head start', command: [...bundle, '--', ...longApp], env: atHeadEnv },
+    { name: 'backend-supervisor (single executable), after an at-head start', command: [...executable, '--', ...longApp], env: atHeadEnv },
+    { name: 'backend-supervisor (single executable), plain init', command: [...executable, '--', ...longApp], env: env({ RUN_MIGRATIONS: 'false' }) },
+  ];
+  const samples = new Map(variants.map((variant) => [variant.name, [] as number[]]));
+  for (let round = 0; round < heavyRuns; round += 1) {
+    for (const variant of variants) {
+      const process_ = watch(variant.command, variant.env);
+      try {
+        await process_.line(new RegExp(`^${APP_MARKER}$`));
+        // Let start-up garbage be collected as it would be in a long-running container.
+        await sleep(500);
+        samples.get(variant.name)?.push(rssMiB(process_.child.pid as number));
+      } finally {
+        await stop(process_);
+      }
+    }
+  }
+  const idle = median(samples.get('idle node') ?? []);
+  const rows = variants.map(({ name }) => {
+    const value = median(samples.get(name) ?? []);
+    return [name, mib(value), times(value / idle)];
+  });
+  console.log(`\nRSS while supervising (median of ${heavyRuns})`);
+  for (const row of rows) console.log(`  ${row[0]?.padEnd(64)} ${row[1]?.padStart(10)}   ${row[2]}`);
+  const rss = (name: string) => median(samples.get(name) ?? []);
+  return {
+    section: {
+      title: 'Memory while supervising',
+      note: `VmRSS of the supervisor process 500 ms after its app (\`sleep\`) started; median of ${heavyRuns}.`,
+      header: ['process', 'RSS', 'ratio to idle node'],
+      rows,
+    },
+    checks: [
+      { label: 'RSS supervising, bundle (MiB)', measured: rss('backend-supervisor (bundle), after an at-head start'), target: 48, unit: 'MiB' },
+      { label: 'RSS supervising, executable (MiB)', measured: rss('backend-supervisor (single executable), after an at-head start'), target: 48, unit: 'MiB' },
+    ],
+  };
+}
+
+const silentLog = { warn: () => {}, info: () => {}, error: () => {}, debug: () => {} } as unknown as Logger;
+
+/** The generated 300-revision history: parsing it without Python, migrating it, starting at its head. */
+export async function longHistory({ adminUrl, runs, heavyRuns, history }: Context): Promise<Outcome> {
+  const options = {
+    cwd: history.dir,
+    log: silentLog,
+    alembicHistory: () => Promise.reject(new Error('bench: the fast path could not read the generated history and fell back to `alembic history`')),
+  };
+  const parses: number[] = [];
+  for (let run = 0; run <= runs; run += 1) {
+    const started = process.hrtime.bigint();
+    const graph = await readScriptGraph(history.alembicConfig, options);
+    const elapsed = Number(process.hrtime.bigint() - started) / 1e6;
+    if (graph.heads.join() !== history.head || graph.revisions.size !== history.revisions.length + 4) {
+      throw new Error(`bench: the fast path read ${graph.revisions.size} revisions with heads ${graph.heads.join()}; expected ${history.revisions.length + 4} and ${history.head}`);
+    }
+    parses.push(elapsed);
+  }
+  const [firstParse, ...warmParses] = parses;
+  console.log(`\n300-revision history: fast-path parse ${ms(firstParse as number)} first, ${ms(median(warmParses))} median of ${runs} after`);
+
+  const historyEnv = (url: string) => env({ DATABASE_URL: url, ALEMBIC_CONFIG: history.alembicConfig });
+  const alembic = 'alembic upgrade head';
+  const supervisor = 'backend-supervisor migrate (single executable)';
+  const fresh = await compare(
+    `fresh database, ${history.revisions.length + 4} revisions: migrate to head`,
+    [
+      { name: alembic, command: ['alembic', '-c', history.alembicConfig, 'upgrade', 'head'] },
+      { name: supervisor, command: [...executable, 'migrate'] },
+    ],
+    heavyRuns,
+    async () => historyEnv(await createDatabase(adminUrl)),
+  );
+
+  const longAtHead = await createDatabase(adminUrl);
+  timeCommand([...executable, 'migrate'], historyEnv(longAtHead));
+  if ((await versionsOf(longAtHead)).join() !== history.head) throw new Error('bench: the generated history did not migrate to its head');
+  const shortAtHead = await exampleAtHead(adminUrl);
+  const startLong = `${history.revisions.length + 4} revisions`;
+  const startShort = '4 revisions (the example)';
+  const start = await compare(
+    'database at head: start until the app runs, long history against the example',
+    [
+      { name: startShort, command: [...executable, '--', 'true'] },
+      { name: startLong, command: [...executable, '--', 'true'] },
+    ],
+    runs,
+    (variant) => (variant.name === startLong ? historyEnv(longAtHead) : env({ DATABASE_URL: shortAtHead, ALEMBIC_CONFIG: EXAMPLE_INI })),
+  );
+  const freshRatio = pairedRatio(fresh, supervisor, alembic);
+  return {
+    section: {
+      title: `A generated history of ${history.revisions.length} revisions`,
+      note: `On top of the example's 4: ${history.branches} branch points, ${history.merges} merges, one head (test/support/generated-history.ts, seed 1). Each fresh migration gets a new database; the single executable.`,
+      header: ['measure', 'value', 'ratio'],
+      rows: [
+        ['fast-path parse of the scripts (in process, first / median after)', `${ms(firstParse as number)} / ${ms(median(warmParses))}`, ''],
+        [`fresh migrate: ${alembic}`, ms(median(seriesOf(fresh, alembic).samples)), 'x1.00'],
+        [`fresh migrate: ${supervisor}`, ms(median(seriesOf(fresh, supervisor).samples)), times(freshRatio)],
+        [`at head, start until the app runs: ${startShort}`, ms(median(seriesOf(start, startShort).samples)), 'x1.00'],
+        [`at head, start until the app runs: ${startLong}`, ms(median(seriesOf(start, startLong).samples)), times(pairedRatio(start, startLong, startShort))],
+      ],
+    },
+    checks: [{ label: `fresh migrate ${history.revisions.length} revisions / alembic upgrade head`, measured: freshRatio, target: 1.05, unit: 'x' }],
+  };
+}
+
+/** Samples how many sessions hold a connection to one database, until stopped. */
+function connectionSampler(adminUrl: string, database: string) {
+  const client = new pg.Client({ connectionString: adminUrl });
+  let peak = 0;
+  let running = true;
+  const done = (async () => {
+    await client.connect();
+    try {
+      while (running) {
+        const { rows } = await client.query<{ count: number }>('SELECT count(*)::int AS count FROM pg_stat_activity WHERE datname = $1', [database]);
+        peak = Math.max(peak, rows[0]?.count ?? 0);
+        await sleep(25);
+      }
+    } finally {
+      await client.end();
+    }
+  })();
+  return {
+    stop: async () => {
+      running = false;
+      await done;
+      return peak;
+    },
+  };
+}
+
+/** 1, 4 and 16 replicas starting at once on a fresh database with the long history. */
+export async function replicas({ adminUrl, history }: Context): Promise<Outcome> {
+  const rows: string[][] = [];
+  const checks: Check[] = [];
+  let single = 0;
+  console.log(`\nreplicas on a fresh database (${history.revisions.length + 4} revisions, single executable, ON_MIGRATION_FAILURE=exit)`);
+  for (const count of [1, 4, 16]) {
+    const url = await createDatabase(adminUrl);
+    const sampler = connectionSampler(adminUrl, new URL(url).pathname.slice(1));
+    const started = process.hrtime.bigint();
+    const runs = Array.from({ length: count }, () =>
+      watch([...executable, '--', 'true'], env({ DATABASE_URL: url, ALEMBIC_CONFIG: history.alembicConfig, ON_MIGRATION_FAILURE: 'exit' })),
+    );
+    const codes = await Promise.all(runs.map((run) => run.exited));
+    const total = Number(process.hrtime.bigint() - started) / 1e6;
+    const peak = await sampler.stop();
+    if (count === 1) single = total;
+    const failures = codes.filter((code) => code !== 0).length;
+    // A replica that ran alembic re-emits its output as `alembic` events.
+    const migrated = runs.filter((run) => run.output().includes('"event":"alembic"')).length;
+    const versions = (await versionsOf(url)).join();
+    const row = [String(count), String(failures), String(migrated), versions === history.head ? 'yes' : `no (${versions || 'none'})`, ms(total), times(total / single), String(peak)];
+    console.log(`  ${count} replica(s): failures ${failures}, ran alembic ${migrated}, at head ${row[3]}, ${ms(total)} (x${(total / single).toFixed(2)} one), peak connections ${peak}`);
+    rows.push(row);
+    checks.push({ label: `${count} replica(s): failed replicas`, measured: failures + (versions === history.head ? 0 : 1), target: 0, unit: 'failures' });
+  }
+  return {
+    section: {
+      title: 'Replicas starting at once on a fresh database',
+      note: 'All replicas start together (`backend-supervisor -- true`, `ON_MIGRATION_FAILURE=exit`) on one fresh database with the generated history; one round each. Time until the last replica exited, against one replica alone. Connections: sessions on that database in `pg_stat_activity`, sampled every ~25 ms.',
+      header: ['replicas', 'failed', 'ran alembic', 'database at head', 'time until all exited', 'ratio to one', 'connections at peak'],
+      rows,
+    },
+    checks,
+  };
+}
+
+/** A TCP forwarder to PostgreSQL, so "PostgreSQL accepts connections" is one precise moment: listen(). */
+async function openProxy(port: number, target: number): Promise<{ close: () => Promise<void> }> {
+  const sockets = new Set<Socket>();
+  const server = createServer((client) => {
+    const upstream = connect(target, '127.0.0.1');
+    for (const socket of [client, upstream]) {
+      sockets.add(socket);
+      socket.on('error', () => {});
+      socket.on('close', () => (client.destroy(), upstream.destroy()));
+    }
+    client.pipe(upstream).pipe(client);
+  });
+  await new Promise<void>((resolve, reject) => server.once('error', reject).listen(port, '127.0.0.1', resolve));
+  return {
+    close: () =>
+      new Promise((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** From PostgreSQL accepting connections to the app starting, for a supervisor already waiting. */
+export async function readiness({ adminUrl, heavyRuns }: Context): Promise<Outcome> {
+  const url = new URL(await exampleAtHead(adminUrl));
+  const postgresPort = Number(url.port);
+  const latencies: number[] = [];
+  for (let run = 0; run < heavyRuns; run += 1) {
+    const port = await freePort();
+    url.port = String(port);
+    const supervisor = watch([...executable, '--', 'echo', APP_MARKER], env({ DATABASE_URL: url.toString(), ALEMBIC_CONFIG: EXAMPLE_INI, DB_WAIT_TIMEOUT: '30' }));
+    let proxy: { close: () => Promise<void> } | undefined;
+    try {
+      // PostgreSQL comes up at some moment while the supervisor waits: spread it over the backoff.
+      await sleep(500 + Math.random() * 1000);
+      if (supervisor.child.exitCode !== null) throw new Error(`bench: the supervisor exited ${supervisor.child.exitCode} while waiting:\n${supervisor.output()}`);
+      const appStarted = supervisor.line(new RegExp(`^${APP_MARKER}$`));
+      const accepting = process.hrtime.bigint();
+      proxy = await openProxy(port, postgresPort);
+      latencies.push(Number((await appStarted).at - accepting) / 1e6);
+      const code = await supervisor.exited;
+      if (code !== 0) throw new Error(`bench: the supervisor exited ${code}:\n${supervisor.output()}`);
+    } finally {
+      await stop(supervisor);
+      await proxy?.close();
+    }
+  }
+  const value = median(latencies);
+  console.log(`\nreadiness: PostgreSQL accepting -> app started: median ${ms(value)} (min ${ms(Math.min(...latencies))}, max ${ms(Math.max(...latencies))}, ${heavyRuns} runs)`);
+  return {
+    section: {
+      title: 'Readiness',
+      note: `The supervisor (single executable) starts while nothing listens on the database port; 0.5-1.5 s later PostgreSQL "comes up" (a forwarder starts listening). Time from then until the app (\`echo\`) prints; the database is at head. ${heavyRuns} runs.`,
+      header: ['measure', 'median', 'min', 'max'],
+      rows: [['PostgreSQL accepting connections -> app started', ms(value), ms(Math.min(...latencies)), ms(Math.max(...latencies))]],
+    },
+    checks: [{ label: 'readiness: PostgreSQL accepting -> app started (ms)', measured: value, target: 100, unit: 'ms' }],
+  };
+}
+
+/** An app that prints when it is ready, and on SIGTERM the CLOCK_MONOTONIC time it got it (ns). */
+const SIGNALLED_APP = `
+import os, signal, time
+def on_term(*_):
+    os.write(1, b"got %d\\n" % time.monotonic_ns())
+    os._exit(0)
+signal.signal(signal.SIGTERM, on_term)
+os.write(1, b"ready\\n")
+while True:
+    signal.pause()
+`;
+
+/** From SIGTERM sent to the init process to the app receiving it, against tini and dumb-init. */
+export async function sigterm({ runs }: Context): Promise<Outcome> {
+  const app = ['python3', '-c', SIGNALLED_APP];
+  const variants = [
+    { name: 'tini', command: ['tini', '-s', '--', ...app] },
+    { name: 'dumb-init', command: ['dumb-init', ...app] },
+    { name: 'backend-supervisor (bundle)', command: [...bundle, '--', ...app] },
+    { name: 'backend-supervisor (single executable)', command: [...executable, '--', ...app] },
+  ];
+  const series = variants.map((variant) => ({ name: variant.name, samples: [] as number[] }));
+  for (let round = -1; round < runs; round += 1) {
+    for (const [index, variant] of variants.entries()) {
+      const init = watch(variant.command, env({ RUN_MIGRATIONS: 'false' }));
+      try {
+        await init.line(/^ready$/);
+        await sleep(100);
+        const sent = process.hrtime.bigint();
+        init.child.kill('SIGTERM');
+        const got = BigInt(/^got (\d+)$/.exec((await init.line(/^got \d+$/)).text)?.[1] as string);
+        if (round >= 0) series[index]?.samples.push(Number(got - sent) / 1e6);
+        await init.exited;
+      } finally {
+        await stop(init);
+      }
+    }
+  }
+  const comparison: Comparison = { title: 'SIGTERM forwarding', runs, series };
+  console.log(`\nSIGTERM forwarding: sent to the init -> received by the app (median of ${runs}; ratio to tini, pair by pair)`);
+  const rows = series.map((entry) => [entry.name, `${median(entry.samples).toFixed(2)} ms`, times(pairedRatio(comparison, entry.name, 'tini'))]);
+  for (const row of rows) console.log(`  ${row[0]?.padEnd(48)} ${row[1]?.padStart(10)}   ${row[2]}`);
+  return {
+    section: {
+      title: 'SIGTERM forwarding',
+      note: 'SIGTERM sent to the init process; the app (Python, blocked in `signal.pause()`) records when it arrives (both clocks CLOCK_MONOTONIC). No target: for comparison.',
+      header: ['init', 'median latency', 'ratio to tini'],
+      rows,
+    },
+    checks: [],
+  };
+}
+
+function imageSize(): { tag: string; bytes: number } | undefined {
+  const tags = [process.env.BENCH_IMAGE, 'backend-supervisor-example:image-test', 'backend'].filter((tag): tag is string => Boolean(tag));
+  for (const tag of tags) {
+    const result = spawnSync('docker', ['image', 'inspect', '--format', '{{.Size}}', tag], { encoding: 'utf8', timeout: 10_000 });
+    if (result.status === 0) return { tag, bytes: Number(result.stdout.trim()) };
+  }
+  return undefined;
+}
+
+export async function sizes(): Promise<Outcome> {
+  const megabytes = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
+  const image = imageSize();
+  const nodeBinary = statSync(process.execPath).size;
+  const executableSize = existsSync(EXECUTABLE) ? statSync(EXECUTABLE).size : 0;
+  const rows = [
+    ['single executable (`dist/backend-supervisor`)', megabytes(executableSize)],
+    ['bundle (`dist/backend-supervisor.cjs`)', megabytes(statSync(BUNDLE).size)],
+    [`the node binary it was built from (${process.execPath})`, megabytes(nodeBinary)],
+    [image ? `image \`${image.tag}\`` : 'image', image ? megabytes(image.bytes) : 'not built'],
+  ];
+  console.log('\nsizes');
+  for (const row of rows) console.log(`  ${row[0]?.padEnd(64)} ${row[1]}`);
+  const python = execFileSync(path.join(VENV_BIN, 'python'), ['--version'], { encoding: 'utf8' }).trim();
+  return {
+    section: {
+      title: 'Sizes',
+      note: `The image is only measured when one is present locally (\`docker image inspect\`; BENCH_IMAGE names it): the bench never builds one. ${python} in the venv.`,
+      header: ['file', 'size'],
+      rows,
+    },
+    checks: [],
+  };
+}
+
+export { generatedHistory };
