@@ -9,6 +9,7 @@ import { cpus, loadavg } from 'node:os';
 import path from 'node:path';
 import { REPO } from '../test/support/paths.js';
 import { startEmbeddedPostgres } from '../test/support/postgres.js';
+import { closeRunner } from './measure.js';
 import { markdown, svg, type Report } from './report.js';
 import { atHead, generatedHistory, longHistory, memory, plainInit, readiness, replicas, sigterm, sizes, type Context, type Outcome } from './scenarios.js';
 
@@ -36,6 +37,7 @@ try {
   const context: Context = { adminUrl: server.adminUrl, runs, heavyRuns, history };
   for (const scenario of [plainInit, atHead, memory, longHistory, replicas, readiness, sigterm, sizes]) outcomes.push(await scenario(context));
 } finally {
+  closeRunner();
   await history.remove();
   await server.stop();
 }
@@ -48,6 +50,8 @@ const report: Report = {
   checks: outcomes.flatMap((outcome) => outcome.checks),
   sections: outcomes.map((outcome) => outcome.section),
 };
+// The raw figures too, for anyone who wants more than the report shows.
+writeFileSync(path.join(REPO, '.tmp/bench-report.json'), `${JSON.stringify(report, null, 2)}\n`);
 writeFileSync(path.join(REPO, 'bench/results.md'), markdown(report));
 writeFileSync(path.join(REPO, 'bench/results.svg'), svg(report));
 console.log(`\nwrote bench/results.md and bench/results.svg in ${report.seconds.toFixed(0)} s`);

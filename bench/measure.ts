@@ -1,8 +1,9 @@
 // How the benchmark measures: whole processes, timed from outside, alternatives interleaved
 // (A B C A B C ...) so that the noise of a shared machine hits them alike, and every ratio taken
 // pair by pair within one round before its median is quoted.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 
 export type Command = string[];
 export type Env = Record<string, string | undefined>;
@@ -12,10 +13,18 @@ export interface Variant {
   command: Command;
 }
 
+/** One finished run of a command, as the runner saw it. */
+export interface Sample {
+  wallMs: number;
+  /** The command's own user + system CPU time (its children's included once reaped). */
+  cpuMs: number;
+  maxRssKiB: number;
+}
+
 export interface Series {
   name: string;
-  /** Milliseconds, one per round. */
-  samples: number[];
+  /** One per round. */
+  samples: Sample[];
 }
 
 export interface Comparison {
@@ -23,6 +32,8 @@ export interface Comparison {
   runs: number;
   series: Series[];
 }
+
+export type Metric = 'wallMs' | 'cpuMs';
 
 export function median(values: number[]): number {
   if (values.length === 0) throw new Error('median of nothing');
@@ -37,23 +48,67 @@ export function seriesOf(comparison: Comparison, name: string): Series {
   return found;
 }
 
-/** The median of the round-by-round ratios a/b: robust to the machine's speed drifting between rounds. */
-export function pairedRatio(comparison: Comparison, a: string, b: string): number {
-  const left = seriesOf(comparison, a).samples;
-  const right = seriesOf(comparison, b).samples;
-  return median(left.map((value, round) => value / (right[round] as number)));
+export function medianOf(comparison: Comparison, name: string, metric: Metric = 'wallMs'): number {
+  return median(seriesOf(comparison, name).samples.map((sample) => sample[metric]));
 }
 
-/** Runs a command to its end and returns its wall time in ms; any exit but 0 is an error of the bench. */
-export function timeCommand(command: Command, env: Env, cwd?: string): number {
-  const started = process.hrtime.bigint();
-  const result = spawnSync(command[0] as string, command.slice(1), { env, cwd, stdio: ['ignore', 'ignore', 'pipe'], maxBuffer: 64 * 1024 * 1024 });
-  const elapsed = Number(process.hrtime.bigint() - started) / 1e6;
-  if (result.error) throw new Error(`bench: cannot run ${command.join(' ')}: ${result.error.message}`);
-  if (result.status !== 0) {
-    throw new Error(`bench: \`${command.join(' ')}\` exited ${result.status ?? result.signal}:\n${result.stderr.toString().slice(-2000)}`);
+/** The median of the round-by-round ratios a/b: robust to the machine's speed drifting between rounds. */
+export function pairedRatio(comparison: Comparison, a: string, b: string, metric: Metric = 'wallMs'): number {
+  const values = (name: string) => seriesOf(comparison, name).samples.map((sample) => sample[metric]);
+  return medianRatio(values(a), values(b));
+}
+
+/** The median of a[i] / b[i]: values taken in the same round. */
+export function medianRatio(a: number[], b: number[]): number {
+  return median(a.map((value, round) => value / (b[round] as number)));
+}
+
+/** bench/runner.py, started once: it spawns each timed command and reads its rusage when it reaps it. */
+class Runner {
+  private readonly child = spawn('python3', [fileURLToPath(new URL('./runner.py', import.meta.url))], { stdio: ['pipe', 'pipe', 'inherit'] });
+  private readonly answers: Array<(line: string) => void> = [];
+  private buffered = '';
+
+  constructor() {
+    this.child.stdout?.on('data', (chunk: Buffer) => {
+      this.buffered += chunk.toString();
+      for (let end = this.buffered.indexOf('\n'); end >= 0; end = this.buffered.indexOf('\n')) {
+        const line = this.buffered.slice(0, end);
+        this.buffered = this.buffered.slice(end + 1);
+        this.answers.shift()?.(line);
+      }
+    });
+    this.child.once('exit', (code) => {
+      for (const answer of this.answers.splice(0)) answer(JSON.stringify({ error: `bench/runner.py exited ${code}` }));
+    });
   }
-  return elapsed;
+
+  run(command: Command, env: Env): Promise<Record<string, unknown>> {
+    return new Promise((resolve) => {
+      this.answers.push((line) => resolve(JSON.parse(line) as Record<string, unknown>));
+      this.child.stdin?.write(`${JSON.stringify({ argv: command, env: Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined)) })}\n`);
+    });
+  }
+
+  close(): void {
+    this.child.stdin?.end();
+  }
+}
+
+let runner: Runner | undefined;
+
+export function closeRunner(): void {
+  runner?.close();
+  runner = undefined;
+}
+
+/** Runs a command to its end, timed from outside; any exit but 0 is an error of the bench. */
+export async function timeCommand(command: Command, env: Env): Promise<Sample> {
+  runner ??= new Runner();
+  const answer = await runner.run(command, env);
+  if (typeof answer.error === 'string') throw new Error(`bench: ${answer.error}`);
+  if (answer.status !== 0) throw new Error(`bench: \`${command.join(' ')}\` exited ${String(answer.status)}:\n${String(answer.stderr)}`);
+  return { wallMs: answer.wallMs as number, cpuMs: answer.cpuMs as number, maxRssKiB: answer.maxRssKiB as number };
 }
 
 /**
@@ -61,11 +116,11 @@ export function timeCommand(command: Command, env: Env, cwd?: string): number {
  * `prepare` gives the environment of one run (e.g. a fresh database), outside the timing.
  */
 export async function compare(title: string, variants: Variant[], runs: number, prepare: (variant: Variant) => Promise<Env> | Env): Promise<Comparison> {
-  const series = variants.map((variant) => ({ name: variant.name, samples: [] as number[] }));
+  const series = variants.map((variant) => ({ name: variant.name, samples: [] as Sample[] }));
   for (let round = -1; round < runs; round += 1) {
     for (const [index, variant] of variants.entries()) {
-      const elapsed = timeCommand(variant.command, await prepare(variant));
-      if (round >= 0) series[index]?.samples.push(elapsed);
+      const sample = await timeCommand(variant.command, await prepare(variant));
+      if (round >= 0) series[index]?.samples.push(sample);
     }
   }
   const comparison = { title, runs, series };
@@ -75,10 +130,11 @@ export async function compare(title: string, variants: Variant[], runs: number, 
 
 export function printComparison(comparison: Comparison): void {
   const base = comparison.series[0] as Series;
-  console.log(`\n${comparison.title} (median of ${comparison.runs}; ratio to ${base.name}, pair by pair)`);
-  for (const series of comparison.series) {
-    const ratio = pairedRatio(comparison, series.name, base.name);
-    console.log(`  ${series.name.padEnd(48)} ${median(series.samples).toFixed(1).padStart(8)} ms   x${ratio.toFixed(2)}`);
+  console.log(`\n${comparison.title} (median of ${comparison.runs}; ratio to ${base.name}, pair by pair: wall, CPU)`);
+  for (const { name } of comparison.series) {
+    const wall = `${medianOf(comparison, name).toFixed(1).padStart(8)} ms x${pairedRatio(comparison, name, base.name).toFixed(2)}`;
+    const cpu = `${medianOf(comparison, name, 'cpuMs').toFixed(1).padStart(8)} ms x${pairedRatio(comparison, name, base.name, 'cpuMs').toFixed(2)}`;
+    console.log(`  ${name.padEnd(48)} wall ${wall}   cpu ${cpu}`);
   }
 }
 

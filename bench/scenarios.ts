@@ -13,7 +13,7 @@ import { EXAMPLE, REPO, VENV_BIN } from '../test/support/paths.js';
 import { freePort } from '../test/support/ports.js';
 import { createDatabase, versionsOf } from '../test/support/postgres.js';
 import { HEAD } from '../test/support/project.js';
-import { compare, median, pairedRatio, rssMiB, seriesOf, sleep, stop, timeCommand, watch, type Command, type Comparison, type Env } from './measure.js';
+import { compare, median, medianOf, medianRatio, pairedRatio, rssMiB, sleep, stop, timeCommand, watch, type Command, type Comparison, type Env } from './measure.js';
 
 export interface Check {
   /** What is measured, against what. */
@@ -21,6 +21,8 @@ export interface Check {
   measured: number;
   target: number;
   unit: 'x' | 'MiB' | 'ms' | 'failures';
+  /** For a ratio of run times: the same ratio of CPU time, steadier on a busy machine. */
+  cpu?: number;
 }
 
 export interface Section {
@@ -61,8 +63,14 @@ const ms = (value: number) => `${value.toFixed(1)} ms`;
 const times = (value: number) => `x${value.toFixed(2)}`;
 const mib = (value: number) => `${value.toFixed(1)} MiB`;
 
+/** Command, median wall time, and the wall and CPU ratios to `base`. */
 function comparisonRows(comparison: Comparison, base: string): string[][] {
-  return comparison.series.map((series) => [series.name, ms(median(series.samples)), times(pairedRatio(comparison, series.name, base))]);
+  return comparison.series.map(({ name }) => [name, ms(medianOf(comparison, name)), times(pairedRatio(comparison, name, base)), times(pairedRatio(comparison, name, base, 'cpuMs'))]);
+}
+
+/** A target on the wall-time ratio a/b, with the CPU-time ratio beside it. */
+function ratioCheck(label: string, comparison: Comparison, a: string, b: string, target: number): Check {
+  return { label, measured: pairedRatio(comparison, a, b), target, unit: 'x', cpu: pairedRatio(comparison, a, b, 'cpuMs') };
 }
 
 export async function plainInit({ runs }: Context): Promise<Outcome> {
@@ -82,12 +90,12 @@ export async function plainInit({ runs }: Context): Promise<Outcome> {
     section: {
       title: 'Plain init',
       note: '`RUN_MIGRATIONS=false backend-supervisor -- true`, no database: the start-up cost of the supervisor itself. Wall time of the whole process.',
-      header: ['command', 'median', 'ratio to `node -e 0`'],
+      header: ['command', 'median wall time', 'ratio to `node -e 0`', 'CPU-time ratio'],
       rows: comparisonRows(comparison, 'node -e 0'),
     },
     checks: [
-      { label: 'plain init, bundle / node -e 0', measured: pairedRatio(comparison, 'backend-supervisor (bundle)', 'node -e 0'), target: 1.3, unit: 'x' },
-      { label: 'plain init, executable / node -e 0', measured: pairedRatio(comparison, 'backend-supervisor (single executable)', 'node -e 0'), target: 1.3, unit: 'x' },
+      ratioCheck('plain init, bundle / node -e 0', comparison, 'backend-supervisor (bundle)', 'node -e 0', 1.3),
+      ratioCheck('plain init, executable / node -e 0', comparison, 'backend-supervisor (single executable)', 'node -e 0', 1.3),
     ],
   };
 }
@@ -95,7 +103,7 @@ export async function plainInit({ runs }: Context): Promise<Outcome> {
 /** A database of the example project, migrated to its head. */
 async function exampleAtHead(adminUrl: string): Promise<string> {
   const url = await createDatabase(adminUrl);
-  timeCommand([...executable, 'migrate'], env({ DATABASE_URL: url, ALEMBIC_CONFIG: EXAMPLE_INI }));
+  await timeCommand([...executable, 'migrate'], env({ DATABASE_URL: url, ALEMBIC_CONFIG: EXAMPLE_INI }));
   const versions = await versionsOf(url);
   if (versions.join() !== HEAD) throw new Error(`bench: the example database is at ${versions.join()}, not ${HEAD}`);
   return url;
@@ -119,14 +127,17 @@ export async function atHead({ adminUrl, runs }: Context): Promise<Outcome> {
     section: {
       title: 'Database already at head',
       note: 'The common container restart: the example project (4 revisions), its database at head; until the app (`true`) has run.',
-      header: ['command', 'median', 'ratio to `node -e 0`', 'ratio to the shell entrypoint'],
-      rows: comparison.series.map((series) => [...(comparisonRows(comparison, 'node -e 0').find((row) => row[0] === series.name) ?? []), times(pairedRatio(comparison, series.name, shell))]),
+      header: ['command', 'median wall time', 'ratio to `node -e 0`', 'CPU-time ratio', 'ratio to the shell entrypoint', 'CPU-time ratio'],
+      rows: comparisonRows(comparison, 'node -e 0').map((row, index) => {
+        const name = comparison.series[index]?.name as string;
+        return [...row, times(pairedRatio(comparison, name, shell)), times(pairedRatio(comparison, name, shell, 'cpuMs'))];
+      }),
     },
     checks: [
-      { label: 'at head, bundle / alembic upgrade head && exec app', measured: pairedRatio(comparison, 'backend-supervisor (bundle)', shell), target: 0.3, unit: 'x' },
-      { label: 'at head, executable / alembic upgrade head && exec app', measured: pairedRatio(comparison, 'backend-supervisor (single executable)', shell), target: 0.3, unit: 'x' },
-      { label: 'at head, bundle / node -e 0', measured: pairedRatio(comparison, 'backend-supervisor (bundle)', 'node -e 0'), target: 1.6, unit: 'x' },
-      { label: 'at head, executable / node -e 0', measured: pairedRatio(comparison, 'backend-supervisor (single executable)', 'node -e 0'), target: 1.6, unit: 'x' },
+      ratioCheck('at head, bundle / alembic upgrade head && exec app', comparison, 'backend-supervisor (bundle)', shell, 0.3),
+      ratioCheck('at head, executable / alembic upgrade head && exec app', comparison, 'backend-supervisor (single executable)', shell, 0.3),
+      ratioCheck('at head, bundle / node -e 0', comparison, 'backend-supervisor (bundle)', 'node -e 0', 1.6),
+      ratioCheck('at head, executable / node -e 0', comparison, 'backend-supervisor (single executable)', 'node -e 0', 1.6),
     ],
   };
 }
@@ -213,7 +224,7 @@ export async function longHistory({ adminUrl, runs, heavyRuns, history }: Contex
   );
 
   const longAtHead = await createDatabase(adminUrl);
-  timeCommand([...executable, 'migrate'], historyEnv(longAtHead));
+  await timeCommand([...executable, 'migrate'], historyEnv(longAtHead));
   if ((await versionsOf(longAtHead)).join() !== history.head) throw new Error('bench: the generated history did not migrate to its head');
   const shortAtHead = await exampleAtHead(adminUrl);
   const startLong = `${history.revisions.length + 4} revisions`;
@@ -227,21 +238,18 @@ export async function longHistory({ adminUrl, runs, heavyRuns, history }: Contex
     runs,
     (variant) => (variant.name === startLong ? historyEnv(longAtHead) : env({ DATABASE_URL: shortAtHead, ALEMBIC_CONFIG: EXAMPLE_INI })),
   );
-  const freshRatio = pairedRatio(fresh, supervisor, alembic);
   return {
     section: {
       title: `A generated history of ${history.revisions.length} revisions`,
       note: `On top of the example's 4: ${history.branches} branch points, ${history.merges} merges, one head (test/support/generated-history.ts, seed 1). Each fresh migration gets a new database; the single executable.`,
-      header: ['measure', 'value', 'ratio'],
+      header: ['measure', 'median wall time', 'ratio', 'CPU-time ratio'],
       rows: [
-        ['fast-path parse of the scripts (in process, first / median after)', `${ms(firstParse as number)} / ${ms(median(warmParses))}`, ''],
-        [`fresh migrate: ${alembic}`, ms(median(seriesOf(fresh, alembic).samples)), 'x1.00'],
-        [`fresh migrate: ${supervisor}`, ms(median(seriesOf(fresh, supervisor).samples)), times(freshRatio)],
-        [`at head, start until the app runs: ${startShort}`, ms(median(seriesOf(start, startShort).samples)), 'x1.00'],
-        [`at head, start until the app runs: ${startLong}`, ms(median(seriesOf(start, startLong).samples)), times(pairedRatio(start, startLong, startShort))],
+        ['fast-path parse of the scripts, in process (first / median of the next)', `${ms(firstParse as number)} / ${ms(median(warmParses))}`, '', ''],
+        ...comparisonRows(fresh, alembic).map(([name, ...rest]) => [`fresh migrate: ${name}`, ...rest]),
+        ...comparisonRows(start, startShort).map(([name, ...rest]) => [`at head, start until the app runs: ${name}`, ...rest]),
       ],
     },
-    checks: [{ label: `fresh migrate ${history.revisions.length} revisions / alembic upgrade head`, measured: freshRatio, target: 1.05, unit: 'x' }],
+    checks: [ratioCheck(`fresh migrate ${history.revisions.length} revisions / alembic upgrade head`, fresh, supervisor, alembic, 1.05)],
   };
 }
 
@@ -406,9 +414,9 @@ export async function sigterm({ runs }: Context): Promise<Outcome> {
       }
     }
   }
-  const comparison: Comparison = { title: 'SIGTERM forwarding', runs, series };
+  const tini = series[0]?.samples as number[];
   console.log(`\nSIGTERM forwarding: sent to the init -> received by the app (median of ${runs}; ratio to tini, pair by pair)`);
-  const rows = series.map((entry) => [entry.name, `${median(entry.samples).toFixed(2)} ms`, times(pairedRatio(comparison, entry.name, 'tini'))]);
+  const rows = series.map((entry) => [entry.name, `${median(entry.samples).toFixed(2)} ms`, times(medianRatio(entry.samples, tini))]);
   for (const row of rows) console.log(`  ${row[0]?.padEnd(48)} ${row[1]?.padStart(10)}   ${row[2]}`);
   return {
     section: {
