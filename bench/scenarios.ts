@@ -282,7 +282,7 @@ function connectionSampler(adminUrl: string, database: string) {
 /** 1, 4 and 16 replicas starting at once on a fresh database with the long history. */
 export async function replicas({ adminUrl, history }: Context): Promise<Outcome> {
   const rows: string[][] = [];
-  const checks: Check[] = [];
+  let failed = 0;
   let single = 0;
   console.log(`\nreplicas on a fresh database (${history.revisions.length + 4} revisions, single executable, ON_MIGRATION_FAILURE=exit)`);
   for (const count of [1, 4, 16]) {
@@ -303,7 +303,7 @@ export async function replicas({ adminUrl, history }: Context): Promise<Outcome>
     const row = [String(count), String(failures), String(migrated), versions === history.head ? 'yes' : `no (${versions || 'none'})`, ms(total), times(total / single), String(peak)];
     console.log(`  ${count} replica(s): failures ${failures}, ran alembic ${migrated}, at head ${row[3]}, ${ms(total)} (x${(total / single).toFixed(2)} one), peak connections ${peak}`);
     rows.push(row);
-    checks.push({ label: `${count} replica(s): failed replicas`, measured: failures + (versions === history.head ? 0 : 1), target: 0, unit: 'failures' });
+    failed += failures + (versions === history.head ? 0 : 1);
   }
   return {
     section: {
@@ -312,7 +312,7 @@ export async function replicas({ adminUrl, history }: Context): Promise<Outcome>
       header: ['replicas', 'failed', 'ran alembic', 'database at head', 'time until all exited', 'ratio to one', 'connections at peak'],
       rows,
     },
-    checks,
+    checks: [{ label: 'replicas (1, 4, 16) on a fresh database: failed, or not at head after', measured: failed, target: 0, unit: 'failures' }],
   };
 }
 
