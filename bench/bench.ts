@@ -3,6 +3,7 @@
 //   BENCH_RUNS        rounds of the quick comparisons (default 15)
 //   BENCH_HEAVY_RUNS  rounds of the slow ones: RSS, 300-revision migrations, readiness (default 5)
 //   BENCH_IMAGE       the image whose size to report, if present locally
+//   BENCH_ONLY        comma-separated scenarios to run (names below); results.md is written only by a full run
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -18,6 +19,14 @@ function count(name: string, fallback: number): number {
   if (!Number.isInteger(value) || value < 1) throw new Error(`${name}=${process.env[name]} must be a whole number >= 1`);
   return value;
 }
+
+const SCENARIOS = { 'plain-init': plainInit, 'at-head': atHead, memory, history: longHistory, replicas, readiness, sigterm, sizes };
+type Name = keyof typeof SCENARIOS;
+const only = process.env.BENCH_ONLY?.split(',').map((name) => name.trim()).filter(Boolean);
+for (const name of only ?? []) {
+  if (!(name in SCENARIOS)) throw new Error(`BENCH_ONLY=${process.env.BENCH_ONLY}: no scenario ${name}; choose from ${Object.keys(SCENARIOS).join(', ')}`);
+}
+const chosen = (only ?? Object.keys(SCENARIOS)) as Name[];
 
 const started = new Date();
 const runs = count('BENCH_RUNS', 15);
@@ -35,7 +44,7 @@ const history = await generatedHistory({ count: 300 });
 const outcomes: Outcome[] = [];
 try {
   const context: Context = { adminUrl: server.adminUrl, runs, heavyRuns, history };
-  for (const scenario of [plainInit, atHead, memory, longHistory, replicas, readiness, sigterm, sizes]) outcomes.push(await scenario(context));
+  for (const name of chosen) outcomes.push(await SCENARIOS[name](context));
 } finally {
   closeRunner();
   await history.remove();
@@ -52,6 +61,10 @@ const report: Report = {
 };
 // The raw figures too, for anyone who wants more than the report shows.
 writeFileSync(path.join(REPO, '.tmp/bench-report.json'), `${JSON.stringify(report, null, 2)}\n`);
-writeFileSync(path.join(REPO, 'bench/results.md'), markdown(report));
-writeFileSync(path.join(REPO, 'bench/results.svg'), svg(report));
-console.log(`\nwrote bench/results.md and bench/results.svg in ${report.seconds.toFixed(0)} s`);
+if (only) {
+  console.log(`\nBENCH_ONLY: bench/results.md is left as it was (raw figures in .tmp/bench-report.json); ${report.seconds.toFixed(0)} s`);
+} else {
+  writeFileSync(path.join(REPO, 'bench/results.md'), markdown(report));
+  writeFileSync(path.join(REPO, 'bench/results.svg'), svg(report));
+  console.log(`\nwrote bench/results.md and bench/results.svg in ${report.seconds.toFixed(0)} s`);
+}
