@@ -73,10 +73,15 @@ export function svg(report: Report): string {
   const width = valueLeft + 190;
   const rowHeight = 30;
   const top = 64;
-  const height = top + checks.length * rowHeight + 46;
+  const unplotted = report.checks.filter((check) => check.target <= 0);
+  const height = top + checks.length * rowHeight + 46 + unplotted.length * 20;
   const limit = 3;
   const x = (fraction: number) => barLeft + (Math.min(fraction, limit) / limit) * barWidth;
-  const passed = checks.filter(passes).length;
+  const passed = report.checks.filter(passes).length;
+  const notes = unplotted.map((check, index) => {
+    const ok = passes(check);
+    return `<text x="12" y="${top + checks.length * rowHeight + 44 + index * 20}"><tspan fill="${ok ? '#2e7d32' : '#c62828'}" font-weight="bold">${ok ? 'pass' : 'FAIL'}</tspan> ${escape(check.label)}: ${escape(formatValue(check.measured, check.unit))} (target ${escape(formatValue(check.target, check.unit))})</text>`;
+  });
 
   const rows = checks.map((check, index) => {
     const y = top + index * rowHeight;
@@ -100,11 +105,12 @@ export function svg(report: Report): string {
   });
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="DejaVu Sans, Arial, sans-serif" font-size="13">
 <rect width="${width}" height="${height}" fill="#fff"/>
-<text x="12" y="24" font-size="16" font-weight="bold">backend-supervisor against its targets: ${passed} of ${checks.length} met</text>
+<text x="12" y="24" font-size="16" font-weight="bold">backend-supervisor against its targets: ${passed} of ${report.checks.length} met</text>
 <text x="12" y="44" fill="#555">bar = measured / target; left of the dashed line meets the target (${escape(report.started.toISOString().slice(0, 16).replace('T', ' '))} UTC)</text>
 ${stripes.join('')}
 ${ticks.join('\n')}
 ${rows.join('\n')}
+${notes.join('\n')}
 </svg>
 `;
 }
