@@ -8,11 +8,12 @@ import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import path from 'node:path';
+import { generatedHistory } from '../test/support/generated-history.js';
 import { REPO } from '../test/support/paths.js';
 import { startEmbeddedPostgres } from '../test/support/postgres.js';
 import { closeRunner } from './measure.js';
 import { markdown, svg, type Report } from './report.js';
-import { atHead, generatedHistory, longHistory, memory, plainInit, readiness, replicas, sigterm, sizes, type Context, type Outcome } from './scenarios.js';
+import { atHead, longHistory, memory, plainInit, readiness, replicas, sigterm, sizes, type Context, type Outcome } from './scenarios.js';
 
 function count(name: string, fallback: number): number {
   const value = Number(process.env[name] ?? fallback);
@@ -32,7 +33,10 @@ const started = new Date();
 const runs = count('BENCH_RUNS', 15);
 const heavyRuns = count('BENCH_HEAVY_RUNS', 5);
 const load = () => loadavg().map((value) => value.toFixed(2)).join(' ');
-const commit = execFileSync('git', ['-C', REPO, 'describe', '--always', '--dirty'], { encoding: 'utf8' }).trim();
+const git = (...args: string[]) => execFileSync('git', ['-C', REPO, ...args], { encoding: 'utf8' }).trim();
+// The results files are rewritten by every run: they do not make the tree count as changed.
+const changed = git('status', '--porcelain', '--untracked-files=no', '--', '.', ':!bench/results.md', ':!bench/results.svg') !== '';
+const commit = `${git('rev-parse', '--short', 'HEAD')}${changed ? ' with uncommitted changes' : ''}`;
 const machine = [
   `${cpus().length} CPUs (${cpus()[0]?.model ?? 'unknown'}), Node ${process.version}, commit ${commit}`,
   `BENCH_RUNS=${runs}, BENCH_HEAVY_RUNS=${heavyRuns}; load average at the start: ${load()}`,

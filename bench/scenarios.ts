@@ -8,7 +8,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { readScriptGraph } from '../src/migrations/script-graph.js';
 import type { Logger } from '../src/log.js';
-import { generatedHistory, type GeneratedHistory } from '../test/support/generated-history.js';
+import type { GeneratedHistory } from '../test/support/generated-history.js';
 import { EXAMPLE, REPO, VENV_BIN } from '../test/support/paths.js';
 import { freePort } from '../test/support/ports.js';
 import { createDatabase, versionsOf } from '../test/support/postgres.js';
@@ -155,14 +155,14 @@ export async function memory({ adminUrl, heavyRuns }: Context): Promise<Outcome>
   const samples = new Map(variants.map((variant) => [variant.name, [] as number[]]));
   for (let round = 0; round < heavyRuns; round += 1) {
     for (const variant of variants) {
-      const process_ = watch(variant.command, variant.env);
+      const running = watch(variant.command, variant.env);
       try {
-        await process_.line(new RegExp(`^${APP_MARKER}$`));
+        await running.line(new RegExp(`^${APP_MARKER}$`));
         // Let start-up garbage be collected as it would be in a long-running container.
         await sleep(500);
-        samples.get(variant.name)?.push(rssMiB(process_.child.pid as number));
+        samples.get(variant.name)?.push(rssMiB(running.child.pid as number));
       } finally {
-        await stop(process_);
+        await stop(running);
       }
     }
   }
@@ -493,4 +493,3 @@ export async function sizes(): Promise<Outcome> {
   };
 }
 
-export { generatedHistory };
