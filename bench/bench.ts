@@ -41,6 +41,9 @@ const machine = [
   `${cpus().length} CPUs (${cpus()[0]?.model ?? 'unknown'}), Node ${process.version}, commit ${commit}`,
   `BENCH_RUNS=${runs}, BENCH_HEAVY_RUNS=${heavyRuns}; load average at the start: ${load()}`,
 ];
+if ((loadavg()[0] ?? 0) > cpus().length) {
+  machine.push('**Busy machine**: the load average exceeded the number of CPUs, so other work shared them. Wall-time ratios are unreliable; the CPU-time ratios less so. Re-run on a quiet machine before quoting.');
+}
 console.log(machine.join('\n'));
 
 const server = await startEmbeddedPostgres();
