@@ -1,4 +1,4 @@
-import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach } from 'vitest';
@@ -44,7 +44,10 @@ export function customProjects(): (options: CustomOptions) => Promise<CustomProj
       await writeFile(ini, text.replace(/^script_location = .*$/m, '').replace(/^prepend_sys_path = .*$/m, ''));
       await writeFile(path.join(dir, 'pyproject.toml'), options.pyproject);
     }
-    for (const [file, source] of Object.entries(options.files ?? {})) await writeFile(path.join(dir, file), source);
+    for (const [file, source] of Object.entries(options.files ?? {})) {
+      await mkdir(path.dirname(path.join(dir, file)), { recursive: true });
+      await writeFile(path.join(dir, file), source);
+    }
     const alembicConfig = path.join(dir, 'alembic.ini');
     const alembic = async (args: string[], databaseUrl: string) => {
       const result = await execa(path.join(VENV_BIN, 'alembic'), ['-c', alembicConfig, ...args], { cwd: dir, env: { DATABASE_URL: databaseUrl }, reject: false, all: true });
