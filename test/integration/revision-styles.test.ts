@@ -81,15 +81,17 @@ describe('property: the fast path reads exactly the graph alembic reads, or decl
 
 describe('revision files in every style, on a real database', () => {
   it("revision = u'...' (Python 2 style) is read: no false 'several heads', no Python at head", async () => {
-    const id = '1a2b3c4d5e6f';
+    const legacy = '1a2b3c4d5e6f';
+    const child = '2b3c4d5e6f70';
     const alembicConfig = await db.projectWith([
-      { id, parent: HEAD, upgrade: ['op.create_table("legacy", sa.Column("id", sa.Integer, primary_key=True))'], identifiers: `revision = u'${id}'\ndown_revision = u'${HEAD}'` },
+      { id: legacy, parent: HEAD, upgrade: ['op.create_table("legacy", sa.Column("id", sa.Integer, primary_key=True))'], identifiers: `revision = u'${legacy}'\ndown_revision = u'${HEAD}'` },
+      { id: child, parent: legacy, upgrade: ['pass'] },
     ]);
     const run = await runSupervisor(['migrate'], { env: { DATABASE_URL: db.url, ALEMBIC_CONFIG: alembicConfig } });
     expectNoPassword(run);
     expect(run.exitCode).toBe(0);
-    expect(eventsNamed(run, 'scripts')).toEqual([expect.objectContaining({ level: 'info', source: 'files', revisions: 5, heads: [id] })]);
-    expect(await versionsOf(db.url)).toEqual([id]);
+    expect(eventsNamed(run, 'scripts')).toEqual([expect.objectContaining({ level: 'info', source: 'files', revisions: 6, heads: [child] })]);
+    expect(await versionsOf(db.url)).toEqual([child]);
     const again = await runSupervisor(['migrate'], { env: { DATABASE_URL: db.url, ALEMBIC_CONFIG: alembicConfig } });
     expect(again.exitCode).toBe(0);
     expect(eventsNamed(again, 'alembic')).toEqual([]);
