@@ -64,11 +64,6 @@ export function scriptLocations(ini: ConfigFile, toml: ConfigFile, cwd: string):
   return { versionDirectories, recursive: flag('recursive_version_locations') };
 }
 
-/** The old name, for an ini file alone. */
-export function parseAlembicIni(text: string, iniPath: string, cwd: string): ScriptLocations {
-  return scriptLocations({ path: iniPath, text }, { path: path.join(cwd, 'pyproject.toml'), text: undefined }, cwd);
-}
-
 function readToolAlembic(text: string, file: string): Record<string, unknown> {
   let data: Record<string, unknown>;
   try {

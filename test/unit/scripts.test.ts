@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { parseHistory } from '../../src/migrations/alembic-history.js';
-import { parseAlembicIni } from '../../src/migrations/alembic-ini.js';
+import { scriptLocations } from '../../src/migrations/alembic-ini.js';
+
+/** An ini file alone, no pyproject.toml. */
+function parseAlembicIni(text: string, iniPath: string, cwd: string) {
+  return scriptLocations({ path: iniPath, text }, { path: `${cwd}/pyproject.toml`, text: undefined }, cwd);
+}
 import { parseRevisionFile } from '../../src/migrations/revision-file.js';
 
 describe('parseRevisionFile', () => {
