@@ -92,15 +92,11 @@ function watchedAssignment(tokens: Token[], fail: (why: string) => never): { nam
   if (name?.kind !== 'name' || !WATCHED.has(name.text) || next?.kind !== 'op' || (next.text !== '=' && next.text !== ':')) return undefined;
   // `name: annotation = value`: the annotation runs to the first top-level `=`.
   const equals = tokens.findIndex((token, index) => index > 0 && token.kind === 'op' && token.text === '=');
-  if (equals < 0) return next.text === ':' ? { name: name.text, value: undefinedBinding(name.text, fail) } : undefined;
+  // `revision: str` alone binds nothing, so Python (and alembic) would not see a value here.
+  if (equals < 0) return next.text === ':' ? fail(`${name.text} is annotated but never assigned`) : undefined;
   const value = tokens.slice(equals + 1);
   if (value.some((token) => token.kind === 'op' && token.text === '=')) fail(`${name.text} is assigned in a chain; alembic must read it`);
   return { name: name.text, value: readLiteral(value, name.text, fail) };
-}
-
-/** `revision: str` without a value binds nothing: Python, and so alembic, would not see it. */
-function undefinedBinding(name: string, fail: (why: string) => never): never {
-  return fail(`${name} is annotated but never assigned`);
 }
 
 function readLiteral(tokens: Token[], name: string, fail: (why: string) => never): Literal {
@@ -168,7 +164,6 @@ function splitStatements(tokens: Token[]): Token[][] {
 function docstringFirstLine(line: LogicalLine | undefined): string | undefined {
   if (!line || line.indented || line.tokens.length === 0 || !line.tokens.every((token) => token.kind === 'string' && /^[uUrR]?$/.test(token.prefix))) return undefined;
   const text = (line.tokens as Array<Extract<Token, { kind: 'string' }>>).map((token) => (/r/i.test(token.prefix) ? token.body : unescape(token.body))).join('');
-  if (text === undefined) return undefined;
   const first = text.trim().split(/\r\n|\r|\n/)[0];
   return first === undefined || first === '' ? undefined : first;
 }
