@@ -39,7 +39,7 @@ export async function inspectDatabase(client: Connection, configured?: VersionTa
     const schema = (await client.query<{ schema: string | null }>('SELECT current_schema() AS schema')).rows[0]?.schema ?? undefined;
     const candidates = await versionShapedTables(client);
     const chosen = chooseVersionTable(candidates, configured, await resolveConfigured(client, configured));
-    const versions = chosen.table ? await readVersions(client, chosen.table) : [];
+    const versions = chosen.table ? await readVersions(client, chosen.table, chosen.source) : [];
     const userTables = schema ? (await tablesIn(client, schema)).filter((name) => !(chosen.table?.schema === schema && chosen.table.table === name)) : [];
     if (!schema && !chosen.table) throw new Error('no schema of the search_path exists');
     const qualified = chosen.table ? qualify(chosen.table) : undefined;
@@ -116,9 +116,15 @@ async function resolveConfigured(client: Connection, configured: VersionTableNam
   return rows.rows[0];
 }
 
-async function readVersions(client: Connection, table: { schema: string; table: string }): Promise<string[]> {
-  const rows = await client.query<{ version_num: string }>(`SELECT version_num FROM ${client.escapeIdentifier(table.schema)}.${client.escapeIdentifier(table.table)}`);
-  return rows.rows.map((row) => row.version_num);
+async function readVersions(client: Connection, table: { schema: string; table: string }, source: DatabaseSnapshot['versionTableSource']): Promise<string[]> {
+  try {
+    const rows = await client.query<{ version_num: string }>(`SELECT version_num FROM ${client.escapeIdentifier(table.schema)}.${client.escapeIdentifier(table.table)}`);
+    return rows.rows.map((row) => row.version_num);
+  } catch (error) {
+    // A table found by its shape may be another app's: say how to point at the right one.
+    if (source !== 'discovered') throw error;
+    throw new Error(`${(error as Error).message} (${qualify(table)} is the only alembic-shaped version table in the database; if env.py uses another, set ALEMBIC_VERSION_TABLE to it)`);
+  }
 }
 
 function qualify(table: { schema: string; table: string }): string {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { customProjects } from '../support/custom-project.js';
 import { eventsNamed, expectNoPassword, finalError } from '../support/expect.js';
 import { perTest } from '../support/per-test.js';
-import { query } from '../support/postgres.js';
+import { query, TEST_PASSWORD } from '../support/postgres.js';
 import { HEAD, REVISIONS } from '../support/project.js';
 import { runSupervisor, type SupervisorRun } from '../support/supervisor.js';
 
@@ -121,6 +121,21 @@ describe('the version table where env.py puts it', () => {
     expect(inspected(run)).toMatchObject({ state: { kind: 'behind', current: [REVISIONS[0]] }, versionTable: 'public.alembic_version' });
     expect(await versionsIn('public.alembic_version')).toEqual([HEAD]);
     expect(await itemsColumns()).toEqual(WITH_DESCRIPTION);
+  });
+
+  it("a version table found by its shape that this user cannot read: 69, saying how to point at the right one", async () => {
+    await query(db.url, 'CREATE SCHEMA other_app; CREATE TABLE other_app.alembic_version (version_num varchar(32) NOT NULL PRIMARY KEY)');
+    const role = `app_${Date.now().toString(36)}`;
+    await query(db.url, `CREATE ROLE ${role} LOGIN PASSWORD '${TEST_PASSWORD}'`);
+    const asApp = new URL(db.url);
+    asApp.username = role;
+    asApp.password = encodeURIComponent(TEST_PASSWORD);
+    const run = await runSupervisor(['migrate'], { env: { DATABASE_URL: asApp.toString() } });
+    expectNoPassword(run);
+    expect(run.exitCode).toBe(69);
+    expect(finalError(run)?.msg).toBe(
+      'cannot inspect the database: permission denied for schema other_app (other_app.alembic_version is the only alembic-shaped version table in the database; if env.py uses another, set ALEMBIC_VERSION_TABLE to it); check that the user in DATABASE_URL may read its schema',
+    );
   });
 
   it('a bad ALEMBIC_VERSION_TABLE is a configuration error naming the variable (64)', async () => {
