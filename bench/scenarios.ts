@@ -8,6 +8,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { readScriptGraph } from '../src/migrations/script-graph.js';
 import type { Logger } from '../src/log.js';
+import { Phases } from '../src/phases.js';
 import type { GeneratedHistory } from '../test/support/generated-history.js';
 import { EXAMPLE, REPO, VENV_BIN } from '../test/support/paths.js';
 import { freePort } from '../test/support/ports.js';
@@ -195,6 +196,7 @@ export async function longHistory({ adminUrl, runs, heavyRuns, history }: Contex
   const options = {
     cwd: history.dir,
     log: silentLog,
+    phases: new Phases(silentLog),
     alembicHistory: () => Promise.reject(new Error('bench: the fast path could not read the generated history and fell back to `alembic history`')),
   };
   const parses: number[] = [];

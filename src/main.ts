@@ -124,7 +124,8 @@ function readScripts(config: Config, session: Session): Promise<ScriptGraph> {
   return readScriptGraph(config.alembicConfig, {
     cwd: process.cwd(),
     log: session.log,
-    alembicHistory: () => runAlembic(['history'], { ...alembicOptions(config, session.stop.signal, session.log), echoLevel: 'debug' }),
+    phases: session.phases,
+    alembicHistory: () => runAlembic(['history', '--verbose'], { ...alembicOptions(config, session.stop.signal, session.log), echoLevel: 'debug' }),
   });
 }
 

@@ -1,6 +1,6 @@
 import type { Logger } from './log.js';
 
-export type PhaseName = 'wait' | 'lock' | 'inspect' | 'migrate' | 'verify' | 'app' | 'shutdown';
+export type PhaseName = 'scripts' | 'wait' | 'lock' | 'inspect' | 'migrate' | 'verify' | 'app' | 'shutdown';
 
 /** Times each start-up phase, logs one event for it, and sums them up in the final `startup` event. */
 export class Phases {

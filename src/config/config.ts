@@ -1,10 +1,13 @@
 import path from 'node:path';
 import { SupervisorError } from '../errors.js';
 import { parseDatabaseUrl, type DatabaseUrl } from './database-url.js';
-import { parseBoolean, parseChoice, parseCommand, parseSeconds } from './values.js';
+import { parseBoolean, parseChoice, parseCommand, parseSeconds, parseVersionTable, type VersionTableName } from './values.js';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export const LOG_FORMATS = ['json', 'pretty'] as const;
+/** `heads` is for projects that keep several heads on purpose (`alembic upgrade heads`). */
+export const MIGRATION_TARGETS = ['head', 'heads'] as const;
+export type MigrationTarget = (typeof MIGRATION_TARGETS)[number];
 
 export interface Config {
   databaseUrl: DatabaseUrl | undefined;
@@ -21,6 +24,9 @@ export interface Config {
   signalProcessGroup: boolean;
   logLevel: (typeof LOG_LEVELS)[number];
   logFormat: (typeof LOG_FORMATS)[number];
+  /** Where env.py keeps the version table; undefined: `alembic_version` on the search path, or the one alembic-shaped table found. */
+  versionTable: VersionTableName | undefined;
+  migrationTarget: MigrationTarget;
 }
 
 export type Environment = Readonly<Record<string, string | undefined>>;
@@ -44,6 +50,8 @@ export function loadConfig(env: Environment, cwd: string): Config {
     signalProcessGroup: parseBoolean('SIGNAL_PROCESS_GROUP', env.SIGNAL_PROCESS_GROUP, false),
     logLevel: parseChoice('LOG_LEVEL', env.LOG_LEVEL, LOG_LEVELS, 'info'),
     logFormat: parseChoice('LOG_FORMAT', env.LOG_FORMAT, LOG_FORMATS, 'json'),
+    versionTable: parseVersionTable('ALEMBIC_VERSION_TABLE', env.ALEMBIC_VERSION_TABLE),
+    migrationTarget: parseChoice('MIGRATION_TARGET', env.MIGRATION_TARGET, MIGRATION_TARGETS, 'head'),
   };
 }
 

@@ -45,3 +45,21 @@ export function parseCommand(variable: string, value: string | undefined, fallba
   if (words.length === 0) throw configError(variable, value, 'expected a command, e.g. "alembic" or "python -m alembic"');
   return words;
 }
+
+export interface VersionTableName {
+  /** Unset: the table is found on the search path, as alembic finds it without version_table_schema. */
+  schema?: string;
+  table: string;
+}
+
+// Names as env.py passes them to alembic (version_table_schema, version_table): plain identifiers.
+const IDENTIFIER = '[A-Za-z_][A-Za-z0-9_$]*';
+const VERSION_TABLE = new RegExp(`^(?:(${IDENTIFIER})\\.)?(${IDENTIFIER})$`);
+
+/** `[schema.]table`, as in env.py's context.configure(version_table_schema=..., version_table=...). */
+export function parseVersionTable(variable: string, value: string | undefined): VersionTableName | undefined {
+  if (value === undefined || value.trim() === '') return undefined;
+  const match = VERSION_TABLE.exec(value.trim());
+  if (!match?.[2]) throw configError(variable, value, 'expected [schema.]table as env.py sets version_table_schema and version_table, e.g. my_version or ver.alembic_version');
+  return match[1] ? { schema: match[1], table: match[2] } : { table: match[2] };
+}

@@ -1,36 +1,132 @@
-import type { DatabaseSnapshot } from '../migrations/plan.js';
+import type { VersionTableName } from '../config/values.js';
 import { SupervisorError } from '../errors.js';
 import type { Connection } from './connect.js';
 
 export const VERSION_TABLE = 'alembic_version';
 
+/** What inspecting the database found. */
+export interface DatabaseSnapshot {
+  /** The version table that was read, schema-qualified; undefined when there is none to read. */
+  versionTable: string | undefined;
+  /** How that table was chosen: ALEMBIC_VERSION_TABLE, alembic's default name, or the only alembic-shaped table found. */
+  versionTableSource: 'configured' | 'default' | 'discovered' | undefined;
+  versionTableExists: boolean;
+  /** Rows of the version table. */
+  versions: string[];
+  /** Tables other than the version table in the schema alembic uses (the first schema on the search path). */
+  userTables: string[];
+  /** Other tables of alembic's version-table shape (one column, version_num), schema-qualified. */
+  otherVersionTables: string[];
+  /** Set when, without ALEMBIC_VERSION_TABLE, several such tables exist and none is the default: nothing was read. */
+  ambiguousVersionTables: boolean;
+}
+
+interface Candidate {
+  schema: string;
+  table: string;
+  /** The table an unqualified name resolves to on the search path. */
+  visible: boolean;
+}
+
 /**
- * What the database holds, read in the schema alembic uses (the first schema on the search path).
- * Failing to read it is an error, never "empty": guessing empty would re-run every migration.
+ * What the database holds. The version table is read where alembic reads it: ALEMBIC_VERSION_TABLE
+ * if set, else `alembic_version` as the search path resolves it, else the one table of alembic's
+ * shape anywhere in the database (env.py may have moved it). Failing to read is an error, never
+ * "empty": guessing empty would re-run every migration.
  */
-export async function inspectDatabase(client: Connection): Promise<DatabaseSnapshot> {
+export async function inspectDatabase(client: Connection, configured?: VersionTableName): Promise<DatabaseSnapshot> {
   try {
-    const schema = (await client.query<{ schema: string | null }>('SELECT current_schema() AS schema')).rows[0]?.schema;
-    if (!schema) throw new Error('no schema of the search_path exists');
-    // pg_catalog, not information_schema: the latter hides tables this user has no privilege on,
-    // which would make a database full of tables look empty. Objects of extensions
-    // (pg_stat_statements, PostGIS's spatial_ref_sys) are not the app's: they do not make it "unversioned".
-    const tables = await client.query<{ table_name: string }>(
-      `SELECT c.relname AS table_name FROM pg_catalog.pg_class c
-         JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-        WHERE n.nspname = $1 AND c.relkind IN ('r', 'p', 'v', 'm', 'f')
-          AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
-                           WHERE d.classid = 'pg_catalog.pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e')
-        ORDER BY c.relname`,
-      [schema],
-    );
-    const names = tables.rows.map((row) => row.table_name);
-    const versionTableExists = names.includes(VERSION_TABLE);
-    const versions = versionTableExists
-      ? (await client.query<{ version_num: string }>(`SELECT version_num FROM ${VERSION_TABLE}`)).rows.map((row) => row.version_num)
-      : [];
-    return { versionTableExists, versions, userTables: names.filter((name) => name !== VERSION_TABLE) };
+    const schema = (await client.query<{ schema: string | null }>('SELECT current_schema() AS schema')).rows[0]?.schema ?? undefined;
+    const candidates = await versionShapedTables(client);
+    const chosen = chooseVersionTable(candidates, configured, await resolveConfigured(client, configured));
+    const versions = chosen.table ? await readVersions(client, chosen.table, chosen.source) : [];
+    const userTables = schema ? (await tablesIn(client, schema)).filter((name) => !(chosen.table?.schema === schema && chosen.table.table === name)) : [];
+    if (!schema && !chosen.table) throw new Error('no schema of the search_path exists');
+    const qualified = chosen.table ? qualify(chosen.table) : undefined;
+    return {
+      versionTable: qualified,
+      versionTableSource: chosen.source,
+      versionTableExists: qualified !== undefined,
+      versions,
+      userTables,
+      otherVersionTables: candidates.map(qualify).filter((name) => name !== qualified),
+      ambiguousVersionTables: chosen.ambiguous,
+    };
   } catch (error) {
     throw new SupervisorError('unavailable', `cannot inspect the database: ${(error as Error).message}; check that the user in DATABASE_URL may read its schema`);
   }
+}
+
+/** Pure: which table holds the version, given the alembic-shaped tables found. */
+export function chooseVersionTable(
+  candidates: readonly Candidate[],
+  configured: VersionTableName | undefined,
+  configuredExists: { schema: string; table: string } | undefined,
+): { table: { schema: string; table: string } | undefined; source: DatabaseSnapshot['versionTableSource']; ambiguous: boolean } {
+  if (configured) return { table: configuredExists, source: configuredExists ? 'configured' : undefined, ambiguous: false };
+  const byDefault = candidates.find((candidate) => candidate.visible && candidate.table === VERSION_TABLE);
+  if (byDefault) return { table: byDefault, source: 'default', ambiguous: false };
+  if (candidates.length === 1) return { table: candidates[0], source: 'discovered', ambiguous: false };
+  return { table: undefined, source: undefined, ambiguous: candidates.length > 1 };
+}
+
+// pg_catalog, not information_schema: the latter hides tables this user has no privilege on,
+// which would make a database full of tables look empty. Objects of extensions
+// (pg_stat_statements, PostGIS's spatial_ref_sys) are not the app's.
+const NOT_AN_EXTENSION = `NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
+  WHERE d.classid = 'pg_catalog.pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e')`;
+const RELATION_KINDS = `c.relkind IN ('r', 'p', 'v', 'm', 'f')`;
+
+async function tablesIn(client: Connection, schema: string): Promise<string[]> {
+  const tables = await client.query<{ table_name: string }>(
+    `SELECT c.relname AS table_name FROM pg_catalog.pg_class c
+       JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+      WHERE n.nspname = $1 AND ${RELATION_KINDS} AND ${NOT_AN_EXTENSION}
+      ORDER BY c.relname`,
+    [schema],
+  );
+  return tables.rows.map((row) => row.table_name);
+}
+
+/** Every table of alembic's version-table shape: exactly one column, named version_num. */
+async function versionShapedTables(client: Connection): Promise<Candidate[]> {
+  const rows = await client.query<Candidate>(
+    `SELECT n.nspname AS schema, c.relname AS "table", pg_catalog.pg_table_is_visible(c.oid) AS visible
+       FROM pg_catalog.pg_class c
+       JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+      WHERE c.relkind IN ('r', 'p') AND ${NOT_AN_EXTENSION}
+        AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp\\_%'
+        AND (SELECT array_agg(a.attname::text) FROM pg_catalog.pg_attribute a
+              WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped) = ARRAY['version_num']
+      ORDER BY n.nspname, c.relname`,
+  );
+  return rows.rows;
+}
+
+/** The configured table, if it exists: schema-qualified as given, or resolved on the search path as alembic does. */
+async function resolveConfigured(client: Connection, configured: VersionTableName | undefined): Promise<{ schema: string; table: string } | undefined> {
+  if (!configured) return undefined;
+  const rows = await client.query<{ schema: string; table: string }>(
+    `SELECT n.nspname AS schema, c.relname AS "table" FROM pg_catalog.pg_class c
+       JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+      WHERE c.relname = $1 AND ${RELATION_KINDS}
+        AND (CASE WHEN $2::text IS NULL THEN pg_catalog.pg_table_is_visible(c.oid) AND n.nspname <> 'pg_catalog' ELSE n.nspname = $2::text END)`,
+    [configured.table, configured.schema ?? null],
+  );
+  return rows.rows[0];
+}
+
+async function readVersions(client: Connection, table: { schema: string; table: string }, source: DatabaseSnapshot['versionTableSource']): Promise<string[]> {
+  try {
+    const rows = await client.query<{ version_num: string }>(`SELECT version_num FROM ${client.escapeIdentifier(table.schema)}.${client.escapeIdentifier(table.table)}`);
+    return rows.rows.map((row) => row.version_num);
+  } catch (error) {
+    // A table found by its shape may be another app's: say how to point at the right one.
+    if (source !== 'discovered') throw error;
+    throw new Error(`${(error as Error).message} (${qualify(table)} is the only alembic-shaped version table in the database; if env.py uses another, set ALEMBIC_VERSION_TABLE to it)`);
+  }
+}
+
+function qualify(table: { schema: string; table: string }): string {
+  return `${table.schema}.${table.table}`;
 }

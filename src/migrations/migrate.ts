@@ -2,14 +2,14 @@ import { randomUUID } from 'node:crypto';
 import type { Config } from '../config/config.js';
 import type { DatabaseUrl } from '../config/database-url.js';
 import { whileConnected, type Connection } from '../db/connect.js';
-import { inspectDatabase } from '../db/inspect.js';
+import { inspectDatabase, type DatabaseSnapshot } from '../db/inspect.js';
 import { endSessionsNamed } from '../db/sessions.js';
 import { acquireMigrationLock, releaseMigrationLock } from '../db/lock.js';
 import { SupervisorError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Phases } from '../phases.js';
 import { alembicOptions, runAlembic } from './alembic.js';
-import { classify, describePlan, plan, type Plan, type ScriptGraph } from './plan.js';
+import { alembicArgs, classify, describePlan, plan, type Plan, type ScriptGraph } from './plan.js';
 
 export interface MigrateContext {
   db: Connection;
@@ -40,21 +40,45 @@ export async function migrateToHead(context: MigrateContext): Promise<Plan> {
   });
 }
 
-/** Runs `alembic <args>` under the migration lock (for rollback). */
+/** Runs `alembic <args>` under the migration lock (for rollback), saying where the database stood before and after, also when it fails. */
 export async function runUnderLock(args: string[], context: MigrateContext): Promise<void> {
   await withMigrationLock(context, async (lock) => {
+    const before = (await readSnapshot(context)).versions;
     const phase = context.phases.start('migrate');
-    await runAlembicIn(phase, args, context, lock);
-    const versions = (await inspectDatabase(context.db)).versions;
-    phase.done({ command: args.join(' '), versions }, `alembic ${args.join(' ')} finished; the database is at ${versions.join(', ') || 'no revision'}`);
+    const command = args.join(' ');
+    try {
+      await runAlembicIn(phase, args, context, lock);
+    } catch (error) {
+      const after = await readSnapshot(context).then((snapshot) => snapshot.versions, () => undefined);
+      context.log.error({ event: 'migrate', command, before, after: after ?? null }, `alembic ${command} failed; the database was at ${revisionsIn(before)} and is now at ${after ? revisionsIn(after) : 'an unknown revision (it could not be read)'}`);
+      throw error;
+    }
+    const after = (await readSnapshot(context)).versions;
+    phase.done({ command, before, versions: after }, `alembic ${command} finished; the database went from ${revisionsIn(before)} to ${revisionsIn(after)}`);
   });
 }
 
-async function inspectAndPlan({ db, scripts, config, phases }: MigrateContext): Promise<Plan> {
+function revisionsIn(versions: readonly string[]): string {
+  return versions.join(', ') || 'no revision';
+}
+
+/** The one place the version table is read: inspect, the fast path, verify and rollback all see the same table. */
+function readSnapshot({ db, config }: MigrateContext): Promise<DatabaseSnapshot> {
+  return inspectDatabase(db, config.versionTable);
+}
+
+async function inspectAndPlan(context: MigrateContext): Promise<Plan> {
+  const { scripts, config, phases, log } = context;
   const phase = phases.start('inspect');
-  const snapshot = await inspectDatabase(db);
-  const decided = plan(classify(snapshot, scripts), config);
-  phase.done({ state: decided.state, plan: decided.action, versions: snapshot.versions, heads: scripts.heads }, `the database is ${describePlan(decided)}`);
+  const snapshot = await readSnapshot(context);
+  if (snapshot.versionTableSource === 'discovered') {
+    log.info({ event: 'inspect', versionTable: snapshot.versionTable }, `reading the version from ${snapshot.versionTable}, the only alembic version table in the database (env.py moved it); set ALEMBIC_VERSION_TABLE=${snapshot.versionTable} to say so`);
+  }
+  const decided = plan(classify(snapshot, scripts, config.migrationTarget), config);
+  phase.done(
+    { state: decided.state, plan: decided.action, versions: snapshot.versions, heads: scripts.heads, versionTable: snapshot.versionTable ?? null },
+    `the database is ${describePlan(decided, config.migrationTarget)}`,
+  );
   return decided;
 }
 
@@ -62,7 +86,7 @@ async function inspectAndPlan({ db, scripts, config, phases }: MigrateContext): 
 export async function reportStatus(context: MigrateContext): Promise<void> {
   const decided = await inspectAndPlan(context);
   const fields = { state: decided.state.kind, plan: decided.action, ...(decided.action === 'refuse' ? { reason: decided.reason } : {}) };
-  context.log.info({ event: 'status', ...fields }, `the database is ${describePlan(decided)}`);
+  context.log.info({ event: 'status', ...fields }, `the database is ${describePlan(decided, context.config.migrationTarget)}`);
 }
 
 function refuseIfRefused(decided: Plan): void {
@@ -95,10 +119,11 @@ async function withMigrationLock<T>(context: MigrateContext, work: (lock: AbortS
 
 async function runPlan(decided: Plan, context: MigrateContext, lock: AbortSignal): Promise<void> {
   const phase = context.phases.start('migrate');
+  const target = context.config.migrationTarget;
   if (decided.action === 'stamp') {
-    context.log.warn({ event: 'migrate', state: decided.state }, 'the database has tables but no Alembic version: stamping it at head (UNVERSIONED_DATABASE=stamp) without running migrations');
+    context.log.warn({ event: 'migrate', state: decided.state }, `the database has tables but no Alembic version: stamping it at ${target} (UNVERSIONED_DATABASE=stamp) without running migrations`);
   }
-  const args = decided.action === 'stamp' ? ['stamp', 'head'] : ['upgrade', 'head'];
+  const args = alembicArgs(decided, target) ?? ['upgrade', target];
   await runAlembicIn(phase, args, context, lock);
   phase.done({ command: args.join(' ') }, `alembic ${args.join(' ')} succeeded`);
 }
@@ -117,12 +142,25 @@ async function runAlembicIn(phase: ReturnType<Phases['start']>, args: string[], 
   }
 }
 
-async function verifyAtHead({ db, scripts, phases }: MigrateContext): Promise<void> {
+async function verifyAtHead(context: MigrateContext): Promise<void> {
+  const { scripts, config, phases } = context;
   const phase = phases.start('verify');
-  const state = classify(await inspectDatabase(db), scripts);
+  const state = classify(await readSnapshot(context), scripts, config.migrationTarget);
   if (state.kind !== 'at-head') {
     phase.fail({ state }, 'the database is not at the script head after migrating');
-    throw new SupervisorError('migrationFailed', `after migrating, the database is ${state.kind} instead of at head ${scripts.heads.join(', ')}; check the migration scripts and env.py (version_table, schema)`);
+    throw new SupervisorError('migrationFailed', notAtHeadMessage(state, scripts));
   }
   phase.done({ heads: state.heads }, `the database is at head ${state.heads.join(', ')}`);
+}
+
+function notAtHeadMessage(state: ReturnType<typeof classify>, scripts: ScriptGraph): string {
+  const heads = scripts.heads.join(', ');
+  if (state.kind !== 'behind') {
+    return `after migrating, the database is ${state.kind} instead of at head ${heads}; check the migration scripts and env.py (version_table, version_table_schema: set ALEMBIC_VERSION_TABLE to match)`;
+  }
+  // alembic said it succeeded, yet the version stopped short: a revision ended alembic's transaction
+  // itself, so everything after it ran in a transaction nobody committed.
+  const next = [...scripts.revisions].filter(([, parents]) => parents.some((parent) => state.current.includes(parent))).map(([revision]) => revision).sort();
+  const suspect = next.length > 0 ? `; revision ${next.join(' or ')} probably commits its own transaction (op.get_bind().commit(), autocommit_block())` : '';
+  return `after migrating, the database stopped at ${state.current.join(', ')} instead of head ${heads}, although alembic reported success${suspect}; the work after that commit was lost. Set transaction_per_migration=True in env.py's context.configure(...) so each revision commits on its own, then migrate again`;
 }

@@ -3,25 +3,24 @@
  * -> what to do. No I/O here; everything is decided from values.
  */
 
-/** What inspecting the database found. */
-export interface DatabaseSnapshot {
-  versionTableExists: boolean;
-  /** Rows of the version table. */
-  versions: string[];
-  /** Tables other than the version table in the schema alembic uses. */
-  userTables: string[];
-}
+import type { MigrationTarget } from '../config/config.js';
+import type { DatabaseSnapshot } from '../db/inspect.js';
+
+export type { DatabaseSnapshot };
 
 /** The revision graph read from the migration scripts. */
 export interface ScriptGraph {
   /** Every revision id and the ids it revises (its down_revision). */
   revisions: ReadonlyMap<string, readonly string[]>;
   heads: string[];
+  /** Where each revision comes from: its file (when known) and message (the docstring's first line, as `alembic history` shows it). */
+  details: ReadonlyMap<string, { file?: string; message?: string }>;
 }
 
 export type DatabaseState =
   | { kind: 'empty' }
-  | { kind: 'unversioned'; userTables: string[] }
+  | { kind: 'unversioned'; userTables: string[]; versionTables: string[] }
+  | { kind: 'ambiguous-version-table'; versionTables: string[] }
   | { kind: 'behind'; current: string[]; heads: string[] }
   | { kind: 'at-head'; heads: string[] }
   | { kind: 'unknown-revision'; unknown: string[]; heads: string[] }
@@ -29,6 +28,8 @@ export type DatabaseState =
 
 export interface PlanPolicy {
   unversionedDatabase: 'stamp' | 'refuse';
+  /** Default `head`. */
+  migrationTarget?: MigrationTarget;
 }
 
 export type Plan =
@@ -42,28 +43,46 @@ export function headsOf(revisions: ReadonlyMap<string, readonly string[]>): stri
   return [...revisions.keys()].filter((revision) => !revised.has(revision)).sort();
 }
 
-export function classify(snapshot: DatabaseSnapshot, scripts: ScriptGraph): DatabaseState {
+/** With target `heads` several heads are wanted; with `head` they are refused. */
+export function classify(snapshot: DatabaseSnapshot, scripts: ScriptGraph, target: MigrationTarget = 'head'): DatabaseState {
   const heads = [...scripts.heads].sort();
-  if (heads.length > 1) return { kind: 'several-heads', heads };
+  if (heads.length > 1 && target === 'head') return { kind: 'several-heads', heads };
   const current = [...new Set(snapshot.versions)].sort();
   if (current.length === 0) {
-    return snapshot.userTables.length > 0 ? { kind: 'unversioned', userTables: snapshot.userTables } : { kind: 'empty' };
+    if (snapshot.ambiguousVersionTables) return { kind: 'ambiguous-version-table', versionTables: snapshot.otherVersionTables };
+    if (snapshot.userTables.length === 0) return { kind: 'empty' };
+    const versionTables = [...(snapshot.versionTable ? [snapshot.versionTable] : []), ...snapshot.otherVersionTables];
+    return { kind: 'unversioned', userTables: snapshot.userTables, versionTables };
   }
   const unknown = current.filter((revision) => !scripts.revisions.has(revision));
   if (unknown.length > 0) return { kind: 'unknown-revision', unknown, heads };
-  // With a single head every known revision is its ancestor, so anything but the head itself is behind.
+  // Every known revision is an ancestor of some head, so anything but exactly the heads is behind.
   if (sameSet(current, heads)) return { kind: 'at-head', heads };
   return { kind: 'behind', current, heads };
 }
 
 export function plan(state: DatabaseState, policy: PlanPolicy): Plan {
   switch (state.kind) {
+    case 'ambiguous-version-table':
+      return {
+        action: 'refuse',
+        state,
+        reason: `the database holds several tables shaped like alembic's version table (${state.versionTables.join(', ')}) and none is alembic_version on the search path; set ALEMBIC_VERSION_TABLE=[schema.]table to the one env.py uses (version_table_schema, version_table)`,
+      };
     case 'empty':
     case 'behind':
       return { action: 'upgrade', state };
     case 'at-head':
       return { action: 'nothing', state };
     case 'unversioned':
+      // Stamping skips migrations: never while a version table exists, which means a history, not none.
+      if (state.versionTables.length > 0) {
+        return {
+          action: 'refuse',
+          state,
+          reason: `the database has tables (${preview(state.userTables)}) and no Alembic version in the table read, but a version table exists (${state.versionTables.join(', ')}), so it is not stamped; set ALEMBIC_VERSION_TABLE=[schema.]table to the table env.py uses, or stamp by hand (alembic stamp <revision>)`,
+        };
+      }
       return policy.unversionedDatabase === 'stamp'
         ? { action: 'stamp', state }
         : {
@@ -81,21 +100,23 @@ export function plan(state: DatabaseState, policy: PlanPolicy): Plan {
       return {
         action: 'refuse',
         state,
-        reason: `the migration scripts have several heads (${state.heads.join(', ')}); merge them with 'alembic merge heads' and rebuild the image`,
+        reason: `the migration scripts have several heads (${state.heads.join(', ')}); merge them with 'alembic merge heads' and rebuild the image, or set MIGRATION_TARGET=heads if the project keeps several heads on purpose`,
       };
   }
 }
 
-const NEXT_STEP: Record<Plan['action'], string> = {
-  upgrade: 'alembic upgrade head',
-  stamp: 'alembic stamp head',
-  nothing: 'nothing to do',
-  refuse: 'refused',
-};
+/** The alembic command a plan runs, e.g. ['upgrade', 'heads']; undefined when it runs none. */
+export function alembicArgs(decided: Plan, target: MigrationTarget = 'head'): string[] | undefined {
+  if (decided.action === 'upgrade' || decided.action === 'stamp') return [decided.action, target];
+  return undefined;
+}
+
+const NEXT_STEP: Record<'nothing' | 'refuse', string> = { nothing: 'nothing to do', refuse: 'refused' };
 
 /** The state and the plan in words, e.g. "at 3f1c, behind head e9d0; plan: alembic upgrade head". */
-export function describePlan(decided: Plan): string {
-  return `${describeState(decided.state)}; plan: ${NEXT_STEP[decided.action]}`;
+export function describePlan(decided: Plan, target: MigrationTarget = 'head'): string {
+  const args = alembicArgs(decided, target);
+  return `${describeState(decided.state)}; plan: ${args ? `alembic ${args.join(' ')}` : NEXT_STEP[decided.action as 'nothing' | 'refuse']}`;
 }
 
 function describeState(state: DatabaseState): string {
@@ -108,6 +129,8 @@ function describeState(state: DatabaseState): string {
       return `at head ${state.heads.join(', ') || '(no migrations)'}`;
     case 'unversioned':
       return `unversioned (tables ${preview(state.userTables)}, no Alembic version)`;
+    case 'ambiguous-version-table':
+      return `holding several version tables (${state.versionTables.join(', ')})`;
     case 'unknown-revision':
       return `at ${state.unknown.join(', ')}, which the scripts do not contain`;
     case 'several-heads':

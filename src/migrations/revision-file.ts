@@ -1,24 +1,267 @@
-/** Reads a revision's id and parents out of an Alembic script's source, without Python. */
+/**
+ * Reads a revision's identifiers out of an Alembic script's source, without Python. Alembic
+ * executes the file; this reads it, so it accepts only what it can read exactly: module-level
+ * assignments of literals (strings with u/r prefixes and any quotes, None, tuples and lists of
+ * strings, with or without annotations). Anything else throws, naming the file, so the caller
+ * asks alembic instead of guessing.
+ */
 
 export interface RevisionHeader {
   revision: string;
   downRevisions: string[];
+  branchLabels: string[];
+  dependsOn: string[];
+  /** The first line of the module docstring, as `alembic history` shows it. */
+  message?: string;
 }
 
-// Matches both `revision = 'x'` and the typed style `revision: str = "x"`.
-const REVISION = /^revision\s*(?::[^=\n]*)?=\s*(['"])([^'"\n]+)\1/m;
-// A tuple or list of parents may span several lines.
-const DOWN_REVISION = /^down_revision\s*(?::[^=\n]*)?=\s*(\([^)]*\)|\[[^\]]*\]|[^\n]+)/m;
-const QUOTED = /(['"])([^'"\n]+)\1/g;
+type Token =
+  | { kind: 'name'; text: string }
+  | { kind: 'string'; prefix: string; body: string }
+  | { kind: 'op'; text: string }
+  | { kind: 'number' };
 
-/** null for a Python file that is not a revision (no module-level `revision =`). */
+interface LogicalLine {
+  indented: boolean;
+  tokens: Token[];
+}
+
+const WATCHED = new Set(['revision', 'down_revision', 'branch_labels', 'depends_on']);
+const BLOCK_KEYWORDS = new Set(['if', 'elif', 'else', 'for', 'while', 'try', 'except', 'finally', 'with', 'match', 'case']);
+const SCOPE_KEYWORDS = new Set(['def', 'class', 'async', 'lambda']);
+
+/** null for a Python file that assigns no `revision` at module level. */
 export function parseRevisionFile(source: string, file: string): RevisionHeader | null {
-  const revision = REVISION.exec(source)?.[2];
+  const fail = (why: string): never => {
+    throw new Error(`${file}: ${why}`);
+  };
+  const lines = logicalLines(source, fail);
+  const values = new Map<string, Literal>();
+  // Indented lines belong to the last top-level statement: a function or class body binds locals,
+  // an if/try/with body runs at module level, where it could bind the identifiers.
+  let body: 'scope' | 'module' = 'scope';
+  for (const line of lines) {
+    if (line.indented) {
+      if (mentionsWatched(line.tokens, body === 'scope')) fail(`the revision identifiers are set inside a block or through \`global\`; alembic must read them`);
+      continue;
+    }
+    const first = line.tokens[0];
+    if (first?.kind === 'op' && first.text === '@') {
+      body = 'scope';
+      continue;
+    }
+    if (first?.kind === 'name' && (SCOPE_KEYWORDS.has(first.text) || BLOCK_KEYWORDS.has(first.text))) {
+      body = SCOPE_KEYWORDS.has(first.text) ? 'scope' : 'module';
+      if (body === 'module' && mentionsWatched(line.tokens, false)) fail(`the revision identifiers are set inside a block (${first.text} ...); alembic must read them`);
+      continue;
+    }
+    body = 'scope';
+    for (const statement of splitStatements(line.tokens)) {
+      const assignment = watchedAssignment(statement, fail);
+      if (assignment) values.set(assignment.name, assignment.value);
+      else if (mentionsWatched(statement, false)) fail(`a statement other than a plain assignment uses ${watchedIn(statement)}; alembic must read it`);
+    }
+  }
+  const revision = values.get('revision');
   if (revision === undefined) return null;
-  const down = DOWN_REVISION.exec(source)?.[1]?.replace(/#.*$/gm, '').trim();
-  if (down === undefined) throw new Error(`${file}: revision ${revision} has no down_revision line`);
-  if (down === 'None' || down === '()' || down === '[]') return { revision, downRevisions: [] };
-  const downRevisions = [...down.matchAll(QUOTED)].map((match) => match[2] as string);
-  if (downRevisions.length === 0) throw new Error(`${file}: cannot read down_revision = ${down}`);
-  return { revision, downRevisions };
+  if (typeof revision !== 'string') fail(`revision is not a string`);
+  const downRevision = values.get('down_revision');
+  if (downRevision === undefined) fail(`revision ${String(revision)} has no down_revision`);
+  const downRevisions = asTuple(downRevision as Literal);
+  if (downRevisions.includes(revision as string)) fail(`revision ${String(revision)} revises itself`);
+  const message = docstringFirstLine(lines[0]);
+  return {
+    revision: revision as string,
+    downRevisions,
+    branchLabels: asTuple(values.get('branch_labels') ?? null),
+    dependsOn: asTuple(values.get('depends_on') ?? null),
+    ...(message === undefined ? {} : { message }),
+  };
+}
+
+/** None, a string, or a flat tuple/list of strings. */
+type Literal = null | string | string[];
+
+function asTuple(value: Literal): string[] {
+  if (value === null) return [];
+  return typeof value === 'string' ? [value] : value;
+}
+
+function watchedAssignment(tokens: Token[], fail: (why: string) => never): { name: string; value: Literal } | undefined {
+  const [name, next] = tokens;
+  if (name?.kind !== 'name' || !WATCHED.has(name.text) || next?.kind !== 'op' || (next.text !== '=' && next.text !== ':')) return undefined;
+  // `name: annotation = value`: the annotation runs to the first top-level `=`.
+  const equals = tokens.findIndex((token, index) => index > 0 && token.kind === 'op' && token.text === '=');
+  // `revision: str` alone binds nothing, so Python (and alembic) would not see a value here.
+  if (equals < 0) return next.text === ':' ? fail(`${name.text} is annotated but never assigned`) : undefined;
+  const value = tokens.slice(equals + 1);
+  if (value.some((token) => token.kind === 'op' && token.text === '=')) fail(`${name.text} is assigned in a chain; alembic must read it`);
+  return { name: name.text, value: readLiteral(value, name.text, fail) };
+}
+
+function readLiteral(tokens: Token[], name: string, fail: (why: string) => never): Literal {
+  const cannot = (): never => fail(`cannot read ${name} = ${tokens.map(show).join(' ')} without running Python (only literal strings, None, tuples and lists of strings can be read)`);
+  if (tokens.length === 1 && tokens[0]?.kind === 'name' && tokens[0].text === 'None') return null;
+  if (tokens.length === 1 && tokens[0]?.kind === 'string') return stringValue(tokens[0], cannot);
+  const open = tokens[0];
+  const close = tokens.at(-1);
+  if (open?.kind !== 'op' || close?.kind !== 'op' || !((open.text === '(' && close.text === ')') || (open.text === '[' && close.text === ']'))) return cannot();
+  const inner = tokens.slice(1, -1);
+  const items: string[] = [];
+  let trailingComma = false;
+  for (let index = 0; index < inner.length; index += 1) {
+    const token = inner[index] as Token;
+    if (token.kind !== 'string') return cannot();
+    items.push(stringValue(token, cannot));
+    const separator = inner[index + 1];
+    trailingComma = separator !== undefined;
+    if (separator === undefined) break;
+    if (separator.kind !== 'op' || separator.text !== ',') return cannot();
+    index += 1;
+  }
+  // `("abc")` is a parenthesised string, `("abc",)` a tuple.
+  if (open.text === '(' && items.length === 1 && !trailingComma) return items[0] as string;
+  return items;
+}
+
+function stringValue(token: Extract<Token, { kind: 'string' }>, cannot: () => never): string {
+  // Bytes, f- and t-strings are not plain strings; a backslash would need Python's escape rules.
+  if (!/^[uUrR]?$/.test(token.prefix) || token.body.includes('\\') || token.body === '') return cannot();
+  return token.body;
+}
+
+function show(token: Token): string {
+  if (token.kind === 'name' || token.kind === 'op') return token.text;
+  if (token.kind === 'string') return `${token.prefix}'${token.body}'`;
+  return '<number>';
+}
+
+function mentionsWatched(tokens: Token[], onlyGlobal: boolean): boolean {
+  if (onlyGlobal) return tokens[0]?.kind === 'name' && tokens[0].text === 'global' && watchedIn(tokens) !== undefined;
+  return watchedIn(tokens) !== undefined;
+}
+
+/** A watched identifier used as a module-level name (not an attribute like `context.revision`). */
+function watchedIn(tokens: Token[]): string | undefined {
+  for (let index = 0; index < tokens.length; index += 1) {
+    const token = tokens[index] as Token;
+    const before = tokens[index - 1];
+    if (token.kind === 'name' && WATCHED.has(token.text) && !(before?.kind === 'op' && before.text === '.')) return token.text;
+  }
+  return undefined;
+}
+
+function splitStatements(tokens: Token[]): Token[][] {
+  const statements: Token[][] = [[]];
+  for (const token of tokens) {
+    if (token.kind === 'op' && token.text === ';') statements.push([]);
+    else statements.at(-1)?.push(token);
+  }
+  return statements.filter((statement) => statement.length > 0);
+}
+
+/** The module docstring's first line, if the file starts with one (plain or raw string literals only). */
+function docstringFirstLine(line: LogicalLine | undefined): string | undefined {
+  if (!line || line.indented || line.tokens.length === 0 || !line.tokens.every((token) => token.kind === 'string' && /^[uUrR]?$/.test(token.prefix))) return undefined;
+  const text = (line.tokens as Array<Extract<Token, { kind: 'string' }>>).map((token) => (/r/i.test(token.prefix) ? token.body : unescape(token.body))).join('');
+  const first = text.trim().split(/\r\n|\r|\n/)[0];
+  return first === undefined || first === '' ? undefined : first;
+}
+
+const ESCAPES: Record<string, string> = { n: '\n', t: '\t', r: '\r', '\\': '\\', "'": "'", '"': '"', a: '\x07', b: '\b', f: '\f', v: '\v', '\n': '' };
+
+/** Python's escapes in a non-raw string, for messages only (ids never contain backslashes). */
+function unescape(body: string): string {
+  return body.replace(/\\(x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|[0-7]{1,3}|[\s\S])/g, (whole, escape: string) => {
+    if (/^[xuU]/.test(escape) && escape.length > 1) return String.fromCodePoint(Number.parseInt(escape.slice(1), 16));
+    if (/^[0-7]+$/.test(escape)) return String.fromCodePoint(Number.parseInt(escape, 8));
+    return ESCAPES[escape] ?? whole;
+  });
+}
+
+const OPERATORS = ['**=', '//=', '>>=', '<<=', '...', '->', ':=', '==', '!=', '<=', '>=', '+=', '-=', '*=', '/=', '%=', '&=', '|=', '^=', '@=', '**', '//', '<<', '>>'];
+const STRING_PREFIX = /^(?:[rRuUbBfFtT]|[bB][rR]|[rR][bB]|[fF][rR]|[rR][fF]|[tT][rR]|[rR][tT])$/;
+
+/** Python's tokenizer, as far as needed: logical lines of names, strings, operators. */
+function logicalLines(source: string, fail: (why: string) => never): LogicalLine[] {
+  const lines: LogicalLine[] = [];
+  let tokens: Token[] = [];
+  let indented = false;
+  let depth = 0;
+  let atLineStart = true;
+  let index = 0;
+  const endLine = () => {
+    if (tokens.length > 0) lines.push({ indented, tokens });
+    tokens = [];
+    atLineStart = true;
+  };
+  const push = (token: Token, start: number) => {
+    if (atLineStart) {
+      const lineStart = source.lastIndexOf('\n', start - 1) + 1;
+      indented = start > lineStart;
+      atLineStart = false;
+    }
+    tokens.push(token);
+  };
+  while (index < source.length) {
+    const char = source[index] as string;
+    if (char === '\n') {
+      if (depth === 0) endLine();
+      index += 1;
+    } else if (char === '#') {
+      const end = source.indexOf('\n', index);
+      index = end < 0 ? source.length : end;
+    } else if (char === '\\' && source[index + 1] === '\n') {
+      index += 2;
+    } else if (char === '\\' && source.startsWith('\r\n', index + 1)) {
+      index += 3;
+    } else if (/\s/.test(char)) {
+      index += 1;
+    } else if (/[A-Za-z_\u0080-\uffff]/.test(char)) {
+      const name = /^[\w\u0080-\uffff]+/.exec(source.slice(index, index + 200))?.[0] ?? char;
+      const quote = source[index + name.length];
+      if ((quote === '"' || quote === "'") && STRING_PREFIX.test(name)) {
+        const start = index;
+        const { body, end } = scanString(source, index + name.length, fail);
+        push({ kind: 'string', prefix: name, body }, start);
+        index = end;
+      } else {
+        push({ kind: 'name', text: name }, index);
+        index += name.length;
+      }
+    } else if (char === '"' || char === "'") {
+      const start = index;
+      const { body, end } = scanString(source, index, fail);
+      push({ kind: 'string', prefix: '', body }, start);
+      index = end;
+    } else if (/[0-9]/.test(char) || (char === '.' && /[0-9]/.test(source[index + 1] ?? ''))) {
+      push({ kind: 'number' }, index);
+      index += /^[\w.]+/.exec(source.slice(index))?.[0].length ?? 1;
+    } else {
+      const operator = OPERATORS.find((candidate) => source.startsWith(candidate, index)) ?? char;
+      if ('([{'.includes(operator)) depth += 1;
+      if (')]}'.includes(operator)) depth = Math.max(0, depth - 1);
+      push({ kind: 'op', text: operator }, index);
+      index += operator.length;
+    }
+  }
+  if (depth > 0) fail('unbalanced brackets');
+  endLine();
+  return lines;
+}
+
+function scanString(source: string, start: number, fail: (why: string) => never): { body: string; end: number } {
+  const quote = source.startsWith(source[start]!.repeat(3), start) ? source[start]!.repeat(3) : (source[start] as string);
+  let index = start + quote.length;
+  while (index < source.length) {
+    const char = source[index];
+    if (char === '\\') {
+      index += 2;
+      continue;
+    }
+    if (quote.length === 1 && char === '\n') fail('a string literal is not closed on its line');
+    if (source.startsWith(quote, index)) return { body: source.slice(start + quote.length, index), end: index + quote.length };
+    index += 1;
+  }
+  return fail('a string literal is never closed');
 }

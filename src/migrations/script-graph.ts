@@ -2,7 +2,8 @@ import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { SupervisorError } from '../errors.js';
 import type { Logger } from '../log.js';
-import { parseAlembicIni } from './alembic-ini.js';
+import type { Phases } from '../phases.js';
+import { configFiles, scriptLocations, type ConfigFile } from './alembic-ini.js';
 import { parseHistory } from './alembic-history.js';
 import { headsOf, type ScriptGraph } from './plan.js';
 import { parseRevisionFile } from './revision-file.js';
@@ -10,48 +11,79 @@ import { parseRevisionFile } from './revision-file.js';
 export interface ScriptGraphOptions {
   cwd: string;
   log: Logger;
-  /** `alembic history`'s stdout lines: the slow way, for scripts the fast way cannot read. */
+  phases: Phases;
+  /** `alembic history --verbose`'s stdout lines: the slow way, for scripts the fast way cannot read. */
   alembicHistory: () => Promise<string[]>;
 }
 
+type Revisions = Map<string, { parents: string[]; file?: string; message?: string }>;
+
 /**
  * The revision graph of the scripts that ALEMBIC_CONFIG points at. Read from the files without
- * Python when possible, so a container already at head starts its app without starting Python;
- * otherwise (a package script_location, a computed down_revision) alembic itself is asked.
+ * Python when every file can be read exactly, so a container already at head starts its app
+ * without starting Python; otherwise (a package script_location, a computed down_revision) the
+ * whole graph comes from alembic itself: never a graph with a revision missing.
  */
-export async function readScriptGraph(alembicConfig: string, { cwd, log, alembicHistory }: ScriptGraphOptions): Promise<ScriptGraph> {
-  const iniText = await readFile(alembicConfig, 'utf8').catch((error: NodeJS.ErrnoException) => {
-    throw new SupervisorError('config', `ALEMBIC_CONFIG=${JSON.stringify(alembicConfig)} cannot be read (${error.code ?? error.message}); point it at the app's alembic.ini`, { variable: 'ALEMBIC_CONFIG' });
+export async function readScriptGraph(alembicConfig: string, { cwd, log, phases, alembicHistory }: ScriptGraphOptions): Promise<ScriptGraph> {
+  const phase = phases.start('scripts');
+  const given = await readFile(alembicConfig, 'utf8').catch((error: NodeJS.ErrnoException) => {
+    throw new SupervisorError('config', `ALEMBIC_CONFIG=${JSON.stringify(alembicConfig)} cannot be read (${error.code ?? error.message}); point it at the app's alembic.ini (or pyproject.toml with [tool.alembic])`, { variable: 'ALEMBIC_CONFIG' });
   });
-  let revisions: Map<string, string[]>;
+  let revisions: Revisions;
+  let source: 'files' | 'alembic history';
   try {
-    revisions = await readRevisionFiles(iniText, alembicConfig, cwd);
+    revisions = await readRevisionFiles(alembicConfig, given, cwd);
+    source = 'files';
   } catch (error) {
-    log.warn({ event: 'scripts', reason: (error as Error).message }, 'cannot read the migration scripts directly; asking alembic (slower)');
-    revisions = parseHistory(await alembicHistory());
+    log.warn({ event: 'scripts', reason: (error as Error).message }, `cannot read the migration scripts exactly without Python (${(error as Error).message}); asking alembic for the whole history (slower)`);
+    try {
+      revisions = parseHistory(await alembicHistory());
+    } catch (failure) {
+      phase.fail({ source: 'alembic history' }, 'alembic history failed');
+      throw failure;
+    }
+    source = 'alembic history';
   }
-  return { revisions, heads: headsOf(revisions) };
+  const graph = toGraph(revisions);
+  phase.done({ source, revisions: revisions.size, heads: graph.heads }, `read ${revisions.size} revisions from ${source === 'files' ? 'the script files' : 'alembic history'}; head ${graph.heads.join(', ') || '(none)'}`);
+  return graph;
 }
 
-async function readRevisionFiles(iniText: string, alembicConfig: string, cwd: string): Promise<Map<string, string[]>> {
-  const locations = parseAlembicIni(iniText, alembicConfig, cwd);
-  const revisions = new Map<string, string[]>();
+function toGraph(revisions: Revisions): ScriptGraph {
+  const parents = new Map([...revisions].map(([revision, entry]) => [revision, entry.parents]));
+  const details = new Map([...revisions].map(([revision, { file, message }]) => [revision, { ...(file === undefined ? {} : { file }), ...(message === undefined ? {} : { message }) }]));
+  return { revisions: parents, heads: headsOf(parents), details };
+}
+
+async function readRevisionFiles(alembicConfig: string, given: string, cwd: string): Promise<Revisions> {
+  const files = configFiles(alembicConfig, cwd);
+  const read = async (file: string): Promise<ConfigFile> => ({ path: file, text: file === alembicConfig ? given : await readFile(file, 'utf8').catch(() => undefined) });
+  const locations = scriptLocations(await read(files.ini), await read(files.toml), cwd);
+  const revisions: Revisions = new Map();
   for (const directory of locations.versionDirectories) {
-    for (const file of await pythonFiles(directory, locations.recursive)) {
+    for (const file of await revisionFiles(directory, locations.recursive)) {
       const header = parseRevisionFile(await readFile(file, 'utf8'), file);
-      if (header) revisions.set(header.revision, header.downRevisions);
+      if (!header) throw new Error(`${file} assigns no revision`);
+      if (revisions.has(header.revision)) throw new Error(`${file}: revision ${header.revision} is also in ${revisions.get(header.revision)?.file}`);
+      revisions.set(header.revision, { parents: header.downRevisions, file, ...(header.message === undefined ? {} : { message: header.message }) });
     }
+  }
+  for (const [revision, entry] of revisions) {
+    const missing = entry.parents.find((parent) => !revisions.has(parent));
+    if (missing !== undefined) throw new Error(`${entry.file}: revision ${revision} revises ${missing}, which no script defines`);
   }
   return revisions;
 }
 
-async function pythonFiles(directory: string, recursive: boolean): Promise<string[]> {
+/** The files alembic loads as revisions: `*.py` except `__init__*` and editor locks `.#*`, skipping __pycache__. */
+async function revisionFiles(directory: string, recursive: boolean): Promise<string[]> {
   const entries = await readdir(directory, { withFileTypes: true });
   const files: string[] = [];
-  for (const entry of entries) {
+  for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : 1))) {
     const full = path.join(directory, entry.name);
-    if (entry.isFile() && entry.name.endsWith('.py')) files.push(full);
-    else if (recursive && entry.isDirectory() && entry.name !== '__pycache__') files.push(...(await pythonFiles(full, true)));
+    if (entry.isSymbolicLink()) throw new Error(`${full} is a symbolic link`);
+    if (entry.isFile() && /^(?!\.#|__init__).*\.py$/.test(entry.name)) files.push(full);
+    else if (recursive && entry.isDirectory() && entry.name !== '__pycache__') files.push(...(await revisionFiles(full, true)));
   }
-  return files.sort();
+  return files;
 }

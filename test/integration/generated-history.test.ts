@@ -1,6 +1,7 @@
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Logger } from '../../src/log.js';
+import { Phases } from '../../src/phases.js';
 import { readScriptGraph } from '../../src/migrations/script-graph.js';
 import { generatedHistory, type GeneratedHistory } from '../support/generated-history.js';
 import { pythonPath } from '../support/paths.js';
@@ -46,6 +47,7 @@ describe('the generated 300-revision history', () => {
     const graph = await readScriptGraph(history.alembicConfig, {
       cwd: history.dir,
       log: noLog,
+      phases: new Phases(noLog),
       alembicHistory: () => Promise.reject(new Error('the fast path fell back to alembic history')),
     });
     expect(graph.heads).toEqual([history.head]);

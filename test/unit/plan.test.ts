@@ -8,11 +8,20 @@ const noScripts = graph({});
 
 function graph(revisions: Record<string, string[]>): ScriptGraph {
   const map = new Map(Object.entries(revisions));
-  return { revisions: map, heads: headsOf(map) };
+  return { revisions: map, heads: headsOf(map), details: new Map() };
 }
 
-function db(versions: string[] | null, userTables: string[] = []): DatabaseSnapshot {
-  return { versionTableExists: versions !== null, versions: versions ?? [], userTables };
+function db(versions: string[] | null, userTables: string[] = [], otherVersionTables: string[] = []): DatabaseSnapshot {
+  const versionTable = versions === null ? undefined : 'public.alembic_version';
+  return {
+    versionTable,
+    versionTableSource: versionTable ? 'default' : undefined,
+    versionTableExists: versions !== null,
+    versions: versions ?? [],
+    userTables,
+    otherVersionTables,
+    ambiguousVersionTables: false,
+  };
 }
 
 const stamp = { unversionedDatabase: 'stamp' } as const;
@@ -41,12 +50,28 @@ describe('the contract state table', () => {
 
   it('unversioned: user tables but no version table -> stamp head by default', () => {
     const state = classify(db(null, ['users']), linear);
-    expect(state).toEqual({ kind: 'unversioned', userTables: ['users'] });
+    expect(state).toEqual({ kind: 'unversioned', userTables: ['users'], versionTables: [] });
     expect(plan(state, stamp).action).toBe('stamp');
   });
 
-  it('unversioned: a version table without a row but with user tables', () => {
-    expect(classify(db([], ['users']), linear).kind).toBe('unversioned');
+  it('a version table without a row but with user tables is never stamped: it means a history', () => {
+    const state = classify(db([], ['users']), linear);
+    expect(state).toEqual({ kind: 'unversioned', userTables: ['users'], versionTables: ['public.alembic_version'] });
+    const decided = plan(state, stamp);
+    expect(decided.action).toBe('refuse');
+    expect(decided.action === 'refuse' && decided.reason).toMatch(/version table exists \(public\.alembic_version\), so it is not stamped; set ALEMBIC_VERSION_TABLE/);
+  });
+
+  it('a version table elsewhere than the one read forbids stamping', () => {
+    const decided = plan(classify(db(null, ['users'], ['ver.my_version']), linear), stamp);
+    expect(decided).toMatchObject({ action: 'refuse', state: { kind: 'unversioned', versionTables: ['ver.my_version'] } });
+  });
+
+  it('several candidate version tables and none chosen: refused, naming them and ALEMBIC_VERSION_TABLE', () => {
+    const snapshot = { ...db(null, [], ['a.alembic_version', 'b.my_version']), ambiguousVersionTables: true };
+    const decided = plan(classify(snapshot, linear), stamp);
+    expect(decided.state).toEqual({ kind: 'ambiguous-version-table', versionTables: ['a.alembic_version', 'b.my_version'] });
+    expect(decided.action === 'refuse' && decided.reason).toMatch(/a\.alembic_version, b\.my_version.*ALEMBIC_VERSION_TABLE=\[schema\.\]table/);
   });
 
   it('unversioned with UNVERSIONED_DATABASE=refuse -> refuse, naming the tables and the fix', () => {
@@ -93,6 +118,21 @@ describe('the contract state table', () => {
       expect(decided.action).toBe('refuse');
       expect(decided.action === 'refuse' && decided.reason).toMatch(/b2, x9/);
     }
+  });
+
+  it('MIGRATION_TARGET=heads: several heads are wanted, at head means at every head', () => {
+    expect(classify(db(['b2', 'x9']), forked, 'heads')).toEqual({ kind: 'at-head', heads: ['b2', 'x9'] });
+    expect(classify(db(['b2']), forked, 'heads')).toEqual({ kind: 'behind', current: ['b2'], heads: ['b2', 'x9'] });
+    expect(classify(db(null), forked, 'heads')).toEqual({ kind: 'empty' });
+    expect(classify(db(['b2', 'x9']), forked, 'head').kind).toBe('several-heads');
+    const decided = plan(classify(db(['a1']), forked, 'heads'), stamp);
+    expect(describePlan(decided, 'heads')).toBe('at a1, behind head b2, x9; plan: alembic upgrade heads');
+    expect(describePlan(plan(classify(db(null, ['users']), forked, 'heads'), stamp), 'heads')).toMatch(/plan: alembic stamp heads$/);
+  });
+
+  it('several heads with MIGRATION_TARGET=head names the variable for projects that want them', () => {
+    const decided = plan(classify(db(null), forked), stamp);
+    expect(decided.action === 'refuse' && decided.reason).toMatch(/MIGRATION_TARGET=heads/);
   });
 
   it('no migration scripts at all: an empty database needs nothing but an upgrade no-op', () => {
