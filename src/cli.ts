@@ -35,7 +35,16 @@ function parseCommand(argv: string[]): Promise<Command> {
         },
       )
       .command('migrate', 'one-shot: wait, migrate, verify, exit', {}, () => resolve(withoutApp({ name: 'run', app: [], migrateOnly: true, processGroup: false }, app)))
-      .command('status', 'print the database state and what `migrate` would do; changes nothing', {}, () => resolve(withoutApp({ name: 'status' }, app)))
+      .command(
+        'status',
+        'print the database state and what `migrate` would do; changes nothing. Exit 0 at the target, 1 if migrate would change the database, 65 if it would refuse, 69 unreachable',
+        (y) =>
+          y
+            .option('json', { type: 'boolean', describe: 'print one JSON document' })
+            .option('sql', { type: 'boolean', describe: "print the SQL migrate would run (alembic's offline mode)" })
+            .conflicts('json', 'sql'),
+        (args) => resolve(withoutApp({ name: 'status', json: args.json === true, sql: args.sql === true }, app)),
+      )
       .command('wait', 'wait for the database; exit 0, or 69 if it did not come up in time', {}, () => resolve(withoutApp({ name: 'wait' }, app)))
       .command(
         'rollback',

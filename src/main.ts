@@ -1,3 +1,5 @@
+import { isatty } from 'node:tty';
+import { status, statusFormat } from './commands/status.js';
 import { loadConfig, requireDatabaseUrl, type Config, type Environment } from './config/config.js';
 import { passwordSpellings } from './config/database-url.js';
 import { disconnect } from './db/connect.js';
@@ -6,7 +8,7 @@ import { EXIT_CODES, InterruptedError, reportFailure, SupervisorError } from './
 import { createLogger, type Logger } from './log.js';
 import { alembicOptions, runAlembic } from './migrations/alembic.js';
 import { mayStartAppDespite } from './migrations/failure-policy.js';
-import { migrateToHead, reportStatus, runUnderLock, type MigrateContext } from './migrations/migrate.js';
+import { migrateToHead, runUnderLock, type MigrateContext } from './migrations/migrate.js';
 import type { ScriptGraph } from './migrations/plan.js';
 import { readScriptGraph } from './migrations/script-graph.js';
 import { Phases } from './phases.js';
@@ -17,7 +19,7 @@ import { superviseApp } from './supervise/supervise.js';
 export type Command =
   /** `migrate` is `run --migrate-only`. */
   | { name: 'run'; app: string[]; migrateOnly: boolean; processGroup: boolean }
-  | { name: 'status' }
+  | { name: 'status'; json: boolean; sql: boolean }
   | { name: 'wait' }
   | { name: 'rollback'; target: string };
 
@@ -27,7 +29,9 @@ export async function main(command: Command, env: Environment, cwd: string): Pro
   let log = createLogger({ level: 'info', format: 'json', secrets: passwordSpellings(env.DATABASE_URL ?? '') });
   try {
     const config = loadConfig(env, cwd);
-    log = createLogger({ level: config.logLevel, format: config.logFormat, secrets: config.databaseUrl?.secrets ?? [] });
+    // `status` answering on stdout (text, --json, --sql) logs to stderr.
+    const answersOnStdout = command.name === 'status' && statusFormat(command, config.logFormat, isatty(1)) !== 'log';
+    log = createLogger({ level: config.logLevel, format: config.logFormat, secrets: config.databaseUrl?.secrets ?? [], fd: answersOnStdout ? 2 : 1 });
     const session = startSession(log);
     const app = command.name === 'run' && !command.migrateOnly ? requireApp(command.app) : undefined;
     if (command.name === 'run' && command.migrateOnly && !config.runMigrations) {
@@ -35,11 +39,11 @@ export async function main(command: Command, env: Environment, cwd: string): Pro
       return 0;
     }
 
-    if (needsDatabase(command, config)) await withDatabase(command, config, session);
+    const exitCode = needsDatabase(command, config) ? await withDatabase(command, config, session) : 0;
     // A stop signal that came after the last step listening for it still means: do not start the app.
     if (session.stop.signal.aborted) throw new InterruptedError(session.stop.signal.reason as NodeJS.Signals);
     if (command.name === 'run') session.phases.summarise({ command: app }, app ? 'starting the app' : 'the schema is ready');
-    if (!app) return 0;
+    if (!app) return exitCode;
 
     session.appRunning = true;
     session.reaper.adoptOrphans();
@@ -97,7 +101,8 @@ function needsDatabase(command: Command, config: Config): boolean {
   return command.name !== 'run' || migrates(command, config) || config.databaseUrl !== undefined;
 }
 
-async function withDatabase(command: Command, config: Config, session: Session): Promise<void> {
+/** Resolves with the command's exit code when it has one of its own (`status`). */
+async function withDatabase(command: Command, config: Config, session: Session): Promise<number> {
   const url = requireDatabaseUrl(config, command.name === 'run' && !command.migrateOnly ? 'migrations are enabled (set RUN_MIGRATIONS=false to start the app without a database)' : 'this command needs the database: set it to the URL the app uses');
   // Reading the scripts first turns a wrong ALEMBIC_CONFIG into an immediate error, not one after the wait.
   const scripts = migrates(command, config) || command.name === 'rollback' ? await readScripts(config, session) : undefined;
@@ -108,11 +113,12 @@ async function withDatabase(command: Command, config: Config, session: Session):
     phases: session.phases,
   });
   try {
-    if (!scripts) return;
+    if (!scripts) return 0;
     const context: MigrateContext = { db, url, scripts, config, signal: session.stop.signal, log: session.log, phases: session.phases };
-    if (command.name === 'status') await reportStatus(context);
-    else if (command.name === 'rollback') await runUnderLock(['downgrade', command.target], context);
+    if (command.name === 'status') return await status(context, statusFormat(command, config.logFormat, isatty(1)));
+    if (command.name === 'rollback') await runUnderLock(['downgrade', command.target], context);
     else await migrateUnderPolicy(command.name === 'run' && !command.migrateOnly, context);
+    return 0;
   } finally {
     await disconnect(db);
   }

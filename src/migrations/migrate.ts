@@ -9,7 +9,7 @@ import { SupervisorError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Phases } from '../phases.js';
 import { alembicOptions, runAlembic } from './alembic.js';
-import { classify, describePlan, plan, type Plan, type ScriptGraph } from './plan.js';
+import { classify, describePlan, plan, type DatabaseSnapshot, type Plan, type ScriptGraph } from './plan.js';
 
 export interface MigrateContext {
   db: Connection;
@@ -50,19 +50,17 @@ export async function runUnderLock(args: string[], context: MigrateContext): Pro
   });
 }
 
-async function inspectAndPlan({ db, scripts, config, phases }: MigrateContext): Promise<Plan> {
+async function inspectAndPlan(context: MigrateContext): Promise<Plan> {
+  return (await inspectWithSnapshot(context)).decided;
+}
+
+/** The `inspect` phase: what the database holds and what to do about it. */
+export async function inspectWithSnapshot({ db, scripts, config, phases }: MigrateContext): Promise<{ snapshot: DatabaseSnapshot; decided: Plan }> {
   const phase = phases.start('inspect');
   const snapshot = await inspectDatabase(db);
   const decided = plan(classify(snapshot, scripts), config);
   phase.done({ state: decided.state, plan: decided.action, versions: snapshot.versions, heads: scripts.heads }, `the database is ${describePlan(decided)}`);
-  return decided;
-}
-
-/** `status`: what the database holds and what `migrate` would do, changing nothing. */
-export async function reportStatus(context: MigrateContext): Promise<void> {
-  const decided = await inspectAndPlan(context);
-  const fields = { state: decided.state.kind, plan: decided.action, ...(decided.action === 'refuse' ? { reason: decided.reason } : {}) };
-  context.log.info({ event: 'status', ...fields }, `the database is ${describePlan(decided)}`);
+  return { snapshot, decided };
 }
 
 function refuseIfRefused(decided: Plan): void {

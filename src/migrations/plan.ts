@@ -17,6 +17,8 @@ export interface ScriptGraph {
   /** Every revision id and the ids it revises (its down_revision). */
   revisions: ReadonlyMap<string, readonly string[]>;
   heads: string[];
+  /** Where each revision is defined and the first line of its docstring, when the files were read directly. */
+  details: ReadonlyMap<string, { file?: string; message?: string }>;
 }
 
 export type DatabaseState =

@@ -24,26 +24,34 @@ export async function readScriptGraph(alembicConfig: string, { cwd, log, alembic
     throw new SupervisorError('config', `ALEMBIC_CONFIG=${JSON.stringify(alembicConfig)} cannot be read (${error.code ?? error.message}); point it at the app's alembic.ini`, { variable: 'ALEMBIC_CONFIG' });
   });
   let revisions: Map<string, string[]>;
+  const details = new Map<string, { file?: string; message?: string }>();
   try {
-    revisions = await readRevisionFiles(iniText, alembicConfig, cwd);
+    revisions = await readRevisionFiles(iniText, alembicConfig, cwd, details);
   } catch (error) {
     log.warn({ event: 'scripts', reason: (error as Error).message }, 'cannot read the migration scripts directly; asking alembic (slower)');
     revisions = parseHistory(await alembicHistory());
+    details.clear();
   }
-  return { revisions, heads: headsOf(revisions) };
+  return { revisions, heads: headsOf(revisions), details };
 }
 
-async function readRevisionFiles(iniText: string, alembicConfig: string, cwd: string): Promise<Map<string, string[]>> {
+async function readRevisionFiles(iniText: string, alembicConfig: string, cwd: string, details: Map<string, { file?: string; message?: string }>): Promise<Map<string, string[]>> {
   const locations = parseAlembicIni(iniText, alembicConfig, cwd);
   const revisions = new Map<string, string[]>();
   for (const directory of locations.versionDirectories) {
     for (const file of await pythonFiles(directory, locations.recursive)) {
-      const header = parseRevisionFile(await readFile(file, 'utf8'), file);
-      if (header) revisions.set(header.revision, header.downRevisions);
+      const source = await readFile(file, 'utf8');
+      const header = parseRevisionFile(source, file);
+      if (!header) continue;
+      revisions.set(header.revision, header.downRevisions);
+      details.set(header.revision, { file, message: DOCSTRING.exec(source)?.[2]?.trim() || undefined });
     }
   }
   return revisions;
 }
+
+// The module docstring's first non-blank line: alembic's message for the revision.
+const DOCSTRING = /^(?:\s*#[^\n]*\n)*\s*[rRuU]?("""|''')\s*([^\n]*?)(?:"""|'''|\n)/;
 
 async function pythonFiles(directory: string, recursive: boolean): Promise<string[]> {
   const entries = await readdir(directory, { withFileTypes: true });

@@ -172,7 +172,7 @@ describe('migrate', () => {
 describe('status and rollback', () => {
   it('status reports the state and the plan and changes nothing', async () => {
     const run = await runSupervisor(['status'], { env: { DATABASE_URL: db.url } });
-    expect(run.exitCode).toBe(0);
+    expect(run.exitCode).toBe(1);
     expect(eventsNamed(run, 'status')[0]).toMatchObject({ state: 'empty', plan: 'upgrade', msg: 'the database is empty; plan: alembic upgrade head' });
     expect(await tablesOf(db.url)).toEqual([]);
   });

@@ -8,7 +8,7 @@ const noScripts = graph({});
 
 function graph(revisions: Record<string, string[]>): ScriptGraph {
   const map = new Map(Object.entries(revisions));
-  return { revisions: map, heads: headsOf(map) };
+  return { revisions: map, heads: headsOf(map), details: new Map() };
 }
 
 function db(versions: string[] | null, userTables: string[] = []): DatabaseSnapshot {
