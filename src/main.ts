@@ -2,7 +2,7 @@ import { isatty } from 'node:tty';
 import { status, statusFormat } from './commands/status.js';
 import { loadConfig, requireDatabaseUrl, type Config, type Environment } from './config/config.js';
 import { passwordSpellings } from './config/database-url.js';
-import { disconnect } from './db/connect.js';
+import { disconnect, type Connection } from './db/connect.js';
 import { waitForDatabase } from './db/wait.js';
 import { EXIT_CODES, InterruptedError, reportFailure, SupervisorError } from './errors.js';
 import { createLogger, type Logger } from './log.js';
@@ -10,6 +10,7 @@ import { alembicOptions, runAlembic } from './migrations/alembic.js';
 import { mayStartAppDespite } from './migrations/failure-policy.js';
 import { migrateToHead, runUnderLock, type MigrateContext } from './migrations/migrate.js';
 import type { ScriptGraph } from './migrations/plan.js';
+import { MigrationAttempt, checkReportPath, reportAttempt } from './migrations/report.js';
 import { readScriptGraph } from './migrations/script-graph.js';
 import { Phases } from './phases.js';
 import { Reaper } from './supervise/reaper.js';
@@ -105,21 +106,31 @@ function needsDatabase(command: Command, config: Config): boolean {
 async function withDatabase(command: Command, config: Config, session: Session): Promise<number> {
   const url = requireDatabaseUrl(config, command.name === 'run' && !command.migrateOnly ? 'migrations are enabled (set RUN_MIGRATIONS=false to start the app without a database)' : 'this command needs the database: set it to the URL the app uses');
   // Reading the scripts first turns a wrong ALEMBIC_CONFIG into an immediate error, not one after the wait.
-  const scripts = migrates(command, config) || command.name === 'rollback' ? await readScripts(config, session) : undefined;
-  const db = await waitForDatabase(url, {
-    timeoutMs: command.name === 'status' ? Math.min(config.dbWaitTimeoutMs, 5_000) : config.dbWaitTimeoutMs,
-    signal: session.stop.signal,
-    log: session.log,
-    phases: session.phases,
-  });
+  // Every migrate or rollback attempt, success or failure, leaves its report.
+  const reportPath = command.name === 'rollback' || (command.name === 'run' && config.runMigrations) ? config.migrationReport : undefined;
+  if (reportPath) await checkReportPath(reportPath);
+  const attempt = new MigrationAttempt(command.name === 'run' && command.migrateOnly ? 'migrate' : command.name);
+  if (command.name === 'rollback') attempt.target = [command.target];
+  let db: Connection | undefined;
   try {
+    const scripts = migrates(command, config) || command.name === 'rollback' ? await readScripts(config, session) : undefined;
+    db = await waitForDatabase(url, {
+      timeoutMs: command.name === 'status' ? Math.min(config.dbWaitTimeoutMs, 5_000) : config.dbWaitTimeoutMs,
+      signal: session.stop.signal,
+      log: session.log,
+      phases: session.phases,
+    });
     if (!scripts) return 0;
-    const context: MigrateContext = { db, url, scripts, config, signal: session.stop.signal, log: session.log, phases: session.phases };
+    const context: MigrateContext = { db, url, scripts, config, signal: session.stop.signal, log: session.log, phases: session.phases, attempt };
     if (command.name === 'status') return await status(context, statusFormat(command, config.logFormat, isatty(1)));
     if (command.name === 'rollback') await runUnderLock(['downgrade', command.target], context);
     else await migrateUnderPolicy(command.name === 'run' && !command.migrateOnly, context);
     return 0;
+  } catch (error) {
+    attempt.failed(error);
+    throw error;
   } finally {
+    if (reportPath) await reportAttempt(reportPath, attempt, { db, phases: session.phases, secrets: url.secrets, log: session.log });
     await disconnect(db);
   }
 }
@@ -138,6 +149,7 @@ async function migrateUnderPolicy(appFollows: boolean, context: MigrateContext):
     await migrateToHead(context);
   } catch (error) {
     if (!appFollows || !mayStartAppDespite(error, context.config.onMigrationFailure)) throw error;
+    context.attempt.failed(error);
     context.log.warn({ event: 'migrate', exitCode: (error as SupervisorError).exitCode }, `migration failed, starting the app anyway (ON_MIGRATION_FAILURE=continue): ${(error as Error).message}`);
   }
 }

@@ -25,6 +25,11 @@ export class Phases {
     };
   }
 
+  /** Each phase's total duration so far, in ms. */
+  durationsSoFar(): Partial<Record<PhaseName, number>> {
+    return { ...this.durations };
+  }
+
   summarise(fields: Record<string, unknown>, message: string): void {
     const totalMs = Math.round(performance.now() - this.startedAt);
     this.log.info({ event: 'startup', totalMs, phases: this.durations, ...fields }, message);

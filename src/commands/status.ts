@@ -2,7 +2,7 @@ import path from 'node:path';
 import { EXIT_CODES } from '../errors.js';
 import { writeOut } from '../log.js';
 import { inspectWithSnapshot, type MigrateContext } from '../migrations/migrate.js';
-import { pendingRevisions } from '../migrations/pending.js';
+import { migrationTarget, pendingRevisions } from '../migrations/pending.js';
 import { describePlan, type DatabaseSnapshot, type DatabaseState, type Plan, type ScriptGraph } from '../migrations/plan.js';
 import { renderUpgradeSql } from '../migrations/offline-sql.js';
 
@@ -42,14 +42,6 @@ export interface StatusReport {
   /** Why `migrate` would refuse. */
   reason?: string;
   summary: string;
-}
-
-/**
- * The heads `migrate` brings the database to, and how alembic's command line names them.
- * The one place that decides the target (MIGRATION_TARGET will choose between head and heads).
- */
-export function migrationTarget(scripts: ScriptGraph): { heads: string[]; argument: string } {
-  return { heads: [...scripts.heads].sort(), argument: 'head' };
 }
 
 /** Pure: what `status` reports for a database snapshot, its plan and the scripts. */

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { SupervisorError } from '../errors.js';
+import { configError, SupervisorError } from '../errors.js';
 import { parseDatabaseUrl, type DatabaseUrl } from './database-url.js';
 import { parseBoolean, parseChoice, parseCommand, parseSeconds } from './values.js';
 
@@ -21,6 +21,8 @@ export interface Config {
   signalProcessGroup: boolean;
   logLevel: (typeof LOG_LEVELS)[number];
   logFormat: (typeof LOG_FORMATS)[number];
+  /** Where to write the report of every migrate or rollback attempt (JSON, or Prometheus text for `.prom`). */
+  migrationReport: string | undefined;
 }
 
 export type Environment = Readonly<Record<string, string | undefined>>;
@@ -44,6 +46,7 @@ export function loadConfig(env: Environment, cwd: string): Config {
     signalProcessGroup: parseBoolean('SIGNAL_PROCESS_GROUP', env.SIGNAL_PROCESS_GROUP, false),
     logLevel: parseChoice('LOG_LEVEL', env.LOG_LEVEL, LOG_LEVELS, 'info'),
     logFormat: parseChoice('LOG_FORMAT', env.LOG_FORMAT, LOG_FORMATS, 'json'),
+    migrationReport: parseReportPath(env.MIGRATION_REPORT, cwd),
   };
 }
 
@@ -51,4 +54,11 @@ export function loadConfig(env: Environment, cwd: string): Config {
 export function requireDatabaseUrl(config: Config, why: string): DatabaseUrl {
   if (config.databaseUrl) return config.databaseUrl;
   throw new SupervisorError('config', `DATABASE_URL is not set: ${why}`, { variable: 'DATABASE_URL' });
+}
+
+function parseReportPath(value: string | undefined, cwd: string): string | undefined {
+  const trimmed = value?.trim();
+  if (!trimmed) return undefined;
+  if (trimmed.endsWith('/')) throw configError('MIGRATION_REPORT', trimmed, 'a file path is expected (e.g. /reports/migration.json, or .prom for Prometheus text), not a directory');
+  return path.resolve(cwd, trimmed);
 }

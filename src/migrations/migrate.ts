@@ -9,6 +9,9 @@ import { SupervisorError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Phases } from '../phases.js';
 import { alembicOptions, runAlembic } from './alembic.js';
+import { RevisionTracker, type RevisionRun } from './alembic-output.js';
+import { migrationTarget } from './pending.js';
+import type { MigrationAttempt } from './report.js';
 import { classify, describePlan, plan, type DatabaseSnapshot, type Plan, type ScriptGraph } from './plan.js';
 
 export interface MigrateContext {
@@ -20,6 +23,8 @@ export interface MigrateContext {
   signal: AbortSignal;
   log: Logger;
   phases: Phases;
+  /** What this attempt did, for MIGRATION_REPORT. */
+  attempt: MigrationAttempt;
 }
 
 /**
@@ -27,6 +32,7 @@ export interface MigrateContext {
  * it meanwhile), run alembic, and verify that the database is now at the script head.
  */
 export async function migrateToHead(context: MigrateContext): Promise<Plan> {
+  context.attempt.target = migrationTarget(context.scripts).heads;
   const first = await inspectAndPlan(context);
   if (first.action === 'nothing') return first;
   refuseIfRefused(first);
@@ -43,10 +49,11 @@ export async function migrateToHead(context: MigrateContext): Promise<Plan> {
 /** Runs `alembic <args>` under the migration lock (for rollback). */
 export async function runUnderLock(args: string[], context: MigrateContext): Promise<void> {
   await withMigrationLock(context, async (lock) => {
+    context.attempt.from = (await inspectDatabase(context.db)).versions;
     const phase = context.phases.start('migrate');
-    await runAlembicIn(phase, args, context, lock);
+    const runs = await runAlembicIn(phase, args, context, lock);
     const versions = (await inspectDatabase(context.db)).versions;
-    phase.done({ command: args.join(' '), versions }, `alembic ${args.join(' ')} finished; the database is at ${versions.join(', ') || 'no revision'}`);
+    phase.done({ command: args.join(' '), versions, revisions: runs.length }, `${summarise(runs, phase.elapsed())}; the database is at ${versions.join(', ') || 'no revision'}`);
   });
 }
 
@@ -55,9 +62,10 @@ async function inspectAndPlan(context: MigrateContext): Promise<Plan> {
 }
 
 /** The `inspect` phase: what the database holds and what to do about it. */
-export async function inspectWithSnapshot({ db, scripts, config, phases }: MigrateContext): Promise<{ snapshot: DatabaseSnapshot; decided: Plan }> {
+export async function inspectWithSnapshot({ db, scripts, config, phases, attempt }: MigrateContext): Promise<{ snapshot: DatabaseSnapshot; decided: Plan }> {
   const phase = phases.start('inspect');
   const snapshot = await inspectDatabase(db);
+  attempt.from = snapshot.versions;
   const decided = plan(classify(snapshot, scripts), config);
   phase.done({ state: decided.state, plan: decided.action, versions: snapshot.versions, heads: scripts.heads }, `the database is ${describePlan(decided)}`);
   return { snapshot, decided };
@@ -97,22 +105,63 @@ async function runPlan(decided: Plan, context: MigrateContext, lock: AbortSignal
     context.log.warn({ event: 'migrate', state: decided.state }, 'the database has tables but no Alembic version: stamping it at head (UNVERSIONED_DATABASE=stamp) without running migrations');
   }
   const args = decided.action === 'stamp' ? ['stamp', 'head'] : ['upgrade', 'head'];
-  await runAlembicIn(phase, args, context, lock);
-  phase.done({ command: args.join(' ') }, `alembic ${args.join(' ')} succeeded`);
+  const runs = await runAlembicIn(phase, args, context, lock);
+  phase.done({ command: args.join(' '), revisions: runs.length }, runs.length > 0 ? summarise(runs, phase.elapsed()) : `alembic ${args.join(' ')} succeeded`);
 }
 
-async function runAlembicIn(phase: ReturnType<Phases['start']>, args: string[], { url, config, signal, log }: MigrateContext, lock: AbortSignal): Promise<void> {
+/** Runs alembic, logging a `revision` event for each revision as alembic reports it; resolves with them. */
+async function runAlembicIn(phase: ReturnType<Phases['start']>, args: string[], { url, config, signal, log, scripts, attempt }: MigrateContext, lock: AbortSignal): Promise<RevisionRun[]> {
   const applicationName = `backend-supervisor-alembic-${randomUUID().slice(0, 8)}`;
+  const tracker = new RevisionTracker(
+    (id) => scripts.revisions.has(id),
+    (run) => {
+      attempt.revisions.push(run);
+      logRevision(log, run);
+    },
+  );
   try {
-    await runAlembic(args, { ...alembicOptions(config, AbortSignal.any([signal, lock]), log), applicationName });
+    await runAlembic(args, { ...alembicOptions(config, AbortSignal.any([signal, lock]), log), applicationName, onLine: tracker.onLine });
+    tracker.end(true);
+    return tracker.runs;
   } catch (error) {
+    tracker.end(false);
     phase.fail({ command: args.join(' ') }, `alembic ${args.join(' ')} failed`);
     await endSessionsNamed(url, applicationName);
     if (lock.aborted && !signal.aborted) {
       throw new SupervisorError('migrationFailed', `lost the migration lock while alembic ran (${String(lock.reason)}), so alembic was stopped: another replica could have started migrating; point DATABASE_URL at PostgreSQL itself or a session-mode pooler`);
     }
-    throw error;
+    throw withFailedRevision(error, tracker);
   }
+}
+
+function logRevision(log: Logger, run: RevisionRun): void {
+  const name = `${run.revision}${run.message ? ` (${run.message})` : ''}`;
+  const { outcome, ...fields } = run;
+  if (outcome === 'failed') log.error({ event: 'revision', ...fields, outcome }, `revision ${name} failed after ${run.durationMs} ms`);
+  else log.info({ event: 'revision', ...fields, outcome }, `${run.direction === 'upgrade' ? 'applied' : 'rolled back'} ${name} in ${run.durationMs} ms`);
+}
+
+/** A failed alembic run's error names the revision that failed and the exception it raised. */
+function withFailedRevision(error: unknown, tracker: RevisionTracker): unknown {
+  const { revision, exception } = tracker.failure;
+  if (!(error instanceof SupervisorError) || error.kind !== 'migrationFailed' || (!revision && !exception)) return error;
+  const what = revision ? `revision ${revision.revision}${revision.message ? ` (${revision.message})` : ''} failed` : 'alembic failed';
+  return new SupervisorError(error.kind, `${what}${exception ? `: ${exception}` : ''}; ${error.message}`, {
+    ...error.details,
+    ...(revision ? { revision: revision.revision } : {}),
+    ...(exception ? { exception } : {}),
+  });
+}
+
+/** "applied 4 revisions base -> e9d05b3a2c04 in 812 ms", or "rolled back 1 revision ...". */
+export function summarise(runs: readonly RevisionRun[], elapsedMs: number): string {
+  const first = runs[0];
+  const last = runs.at(-1);
+  if (!first || !last) return `no revision to run (${elapsedMs} ms)`;
+  const end = (list: readonly string[]) => list.join(', ') || 'base';
+  const to = last.direction === 'upgrade' ? last.revision : end(last.to);
+  const verb = first.direction === 'upgrade' ? 'applied' : 'rolled back';
+  return `${verb} ${runs.length} revision${runs.length === 1 ? '' : 's'} ${end(first.from)} -> ${to} in ${elapsedMs} ms`;
 }
 
 async function verifyAtHead({ db, scripts, phases }: MigrateContext): Promise<void> {

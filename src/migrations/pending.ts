@@ -1,3 +1,13 @@
+import type { ScriptGraph } from './plan.js';
+
+/**
+ * The heads `migrate` brings the database to, and how alembic's command line names them: the one
+ * place that decides the target (MIGRATION_TARGET will choose between head and heads).
+ */
+export function migrationTarget(scripts: ScriptGraph): { heads: string[]; argument: string } {
+  return { heads: [...scripts.heads].sort(), argument: 'head' };
+}
+
 /**
  * The revisions `alembic upgrade` would run to bring `current` to `target`, parents before
  * children (the order alembic applies them). Pure: takes the revision graph.
