@@ -1,5 +1,6 @@
 import { writeSync } from 'node:fs';
 import pino, { type Logger } from 'pino';
+import { prettyLine } from './log-pretty.js';
 
 export type { Logger };
 
@@ -10,14 +11,16 @@ export interface LogOptions {
   secrets: readonly string[];
   /** 2 when stdout carries a command's answer (`status`), 1 otherwise. */
   fd?: 1 | 2;
+  /** ANSI colours in the pretty format (a terminal, no NO_COLOR). */
+  colour?: boolean;
 }
 
 /**
  * pino writing synchronously to stdout: a PID 1 may exit right after its last line, and
  * synchronous writes keep our lines in order with the app's own output.
  */
-export function createLogger({ level, format, secrets, fd = 1 }: LogOptions): Logger {
-  const destination = { write: (line: string) => writeLine(fd, format === 'pretty' ? prettyLine(line) : line) };
+export function createLogger({ level, format, secrets, fd = 1, colour = false }: LogOptions): Logger {
+  const destination = { write: (line: string) => writeLine(fd, format === 'pretty' ? prettyLine(line, colour) : line) };
   return pino(
     {
       level,
@@ -70,18 +73,4 @@ function writeLine(fd: number, line: string): void {
       Atomics.wait(pause, 0, 0, 1);
     }
   }
-}
-
-const HIDDEN_IN_PRETTY = new Set(['level', 'time', 'name', 'msg', 'event']);
-
-function prettyLine(line: string): string {
-  const entry = JSON.parse(line) as Record<string, unknown>;
-  const time = String(entry.time ?? '').slice(11, 23);
-  const level = String(entry.level ?? '').toUpperCase().padEnd(5);
-  const event = entry.event ? `[${String(entry.event)}] ` : '';
-  const fields = Object.entries(entry)
-    .filter(([key]) => !HIDDEN_IN_PRETTY.has(key))
-    .map(([key, value]) => `${key}=${typeof value === 'string' ? value : JSON.stringify(value)}`)
-    .join(' ');
-  return `${time} ${level} ${event}${String(entry.msg ?? '')}${fields ? `  ${fields}` : ''}\n`;
 }

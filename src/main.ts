@@ -6,6 +6,7 @@ import { disconnect, type Connection } from './db/connect.js';
 import { waitForDatabase } from './db/wait.js';
 import { EXIT_CODES, InterruptedError, reportFailure, SupervisorError } from './errors.js';
 import { createLogger, type Logger } from './log.js';
+import { useColour } from './log-pretty.js';
 import { alembicOptions, runAlembic } from './migrations/alembic.js';
 import { mayStartAppDespite } from './migrations/failure-policy.js';
 import { migrateToHead, runUnderLock, type MigrateContext } from './migrations/migrate.js';
@@ -32,7 +33,8 @@ export async function main(command: Command, env: Environment, cwd: string): Pro
     const config = loadConfig(env, cwd);
     // `status` answering on stdout (text, --json, --sql) logs to stderr.
     const answersOnStdout = command.name === 'status' && statusFormat(command, config.logFormat, isatty(1)) !== 'log';
-    log = createLogger({ level: config.logLevel, format: config.logFormat, secrets: config.databaseUrl?.secrets ?? [], fd: answersOnStdout ? 2 : 1 });
+    const fd = answersOnStdout ? 2 : 1;
+    log = createLogger({ level: config.logLevel, format: config.logFormat, secrets: config.databaseUrl?.secrets ?? [], fd, colour: useColour(env, isatty(fd)) });
     const session = startSession(log);
     const app = command.name === 'run' && !command.migrateOnly ? requireApp(command.app) : undefined;
     if (command.name === 'run' && command.migrateOnly && !config.runMigrations) {
