@@ -28,12 +28,13 @@ export type Command =
 /** The whole story: config, wait, lock, inspect, plan, migrate, verify, supervise. Resolves with the exit code. */
 export async function main(command: Command, env: Environment, cwd: string): Promise<number> {
   // Until the configuration is read, scrub whatever looks like a password in DATABASE_URL, however malformed.
-  let log = createLogger({ level: 'info', format: 'json', secrets: passwordSpellings(env.DATABASE_URL ?? '') });
+  // `status --json`/`--sql` keep stdout for their answer from the first line on.
+  const stdoutIsTheAnswer = command.name === 'status' && (command.json || command.sql);
+  let log = createLogger({ level: 'info', format: 'json', secrets: passwordSpellings(env.DATABASE_URL ?? ''), fd: stdoutIsTheAnswer ? 2 : 1 });
   try {
     const config = loadConfig(env, cwd);
     // `status` answering on stdout (text, --json, --sql) logs to stderr.
-    const answersOnStdout = command.name === 'status' && statusFormat(command, config.logFormat, isatty(1)) !== 'log';
-    const fd = answersOnStdout ? 2 : 1;
+    const fd = command.name === 'status' && statusFormat(command, config.logFormat, isatty(1)) !== 'log' ? 2 : 1;
     log = createLogger({ level: config.logLevel, format: config.logFormat, secrets: config.databaseUrl?.secrets ?? [], fd, colour: useColour(env, isatty(fd)) });
     const session = startSession(log);
     const app = command.name === 'run' && !command.migrateOnly ? requireApp(command.app) : undefined;

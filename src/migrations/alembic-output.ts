@@ -19,6 +19,22 @@ export interface RevisionRun extends RevisionStep {
   outcome: 'done' | 'failed';
 }
 
+/** "e9d05b3a2c04 (seed data)": the id and, when it has one, the message. */
+export function describeRevision(step: RevisionStep): string {
+  return `${step.revision}${step.message ? ` (${step.message})` : ''}`;
+}
+
+/** "applied 4 revisions base -> e9d05b3a2c04 in 812 ms", or "rolled back 1 revision ...". */
+export function summarise(runs: readonly RevisionRun[], elapsedMs: number): string {
+  const first = runs[0];
+  const last = runs.at(-1);
+  if (!first || !last) return `no revision to run (${elapsedMs} ms)`;
+  const end = (list: readonly string[]) => list.join(', ') || 'base';
+  const to = last.direction === 'upgrade' ? last.revision : end(last.to);
+  const verb = first.direction === 'upgrade' ? 'applied' : 'rolled back';
+  return `${verb} ${runs.length} revision${runs.length === 1 ? '' : 's'} ${end(first.from)} -> ${to} in ${elapsedMs} ms`;
+}
+
 const RUNNING = /Running (upgrade|downgrade) (.*?) -> (.*)$/;
 
 /**

@@ -9,7 +9,7 @@ import { SupervisorError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Phases } from '../phases.js';
 import { alembicOptions, runAlembic } from './alembic.js';
-import { RevisionTracker, type RevisionRun } from './alembic-output.js';
+import { describeRevision, RevisionTracker, summarise, type RevisionRun } from './alembic-output.js';
 import { migrationTarget } from './pending.js';
 import type { MigrationAttempt } from './report.js';
 import { classify, describePlan, plan, type DatabaseSnapshot, type Plan, type ScriptGraph } from './plan.js';
@@ -135,7 +135,7 @@ async function runAlembicIn(phase: ReturnType<Phases['start']>, args: string[], 
 }
 
 function logRevision(log: Logger, run: RevisionRun): void {
-  const name = `${run.revision}${run.message ? ` (${run.message})` : ''}`;
+  const name = describeRevision(run);
   const { outcome, ...fields } = run;
   if (outcome === 'failed') log.error({ event: 'revision', ...fields, outcome }, `revision ${name} failed after ${run.durationMs} ms`);
   else log.info({ event: 'revision', ...fields, outcome }, `${run.direction === 'upgrade' ? 'applied' : 'rolled back'} ${name} in ${run.durationMs} ms`);
@@ -145,23 +145,12 @@ function logRevision(log: Logger, run: RevisionRun): void {
 function withFailedRevision(error: unknown, tracker: RevisionTracker): unknown {
   const { revision, exception } = tracker.failure;
   if (!(error instanceof SupervisorError) || error.kind !== 'migrationFailed' || (!revision && !exception)) return error;
-  const what = revision ? `revision ${revision.revision}${revision.message ? ` (${revision.message})` : ''} failed` : 'alembic failed';
+  const what = revision ? `revision ${describeRevision(revision)} failed` : 'alembic failed';
   return new SupervisorError(error.kind, `${what}${exception ? `: ${exception}` : ''}; ${error.message}`, {
     ...error.details,
     ...(revision ? { revision: revision.revision } : {}),
     ...(exception ? { exception } : {}),
   });
-}
-
-/** "applied 4 revisions base -> e9d05b3a2c04 in 812 ms", or "rolled back 1 revision ...". */
-export function summarise(runs: readonly RevisionRun[], elapsedMs: number): string {
-  const first = runs[0];
-  const last = runs.at(-1);
-  if (!first || !last) return `no revision to run (${elapsedMs} ms)`;
-  const end = (list: readonly string[]) => list.join(', ') || 'base';
-  const to = last.direction === 'upgrade' ? last.revision : end(last.to);
-  const verb = first.direction === 'upgrade' ? 'applied' : 'rolled back';
-  return `${verb} ${runs.length} revision${runs.length === 1 ? '' : 's'} ${end(first.from)} -> ${to} in ${elapsedMs} ms`;
 }
 
 async function verifyAtHead({ db, scripts, phases }: MigrateContext): Promise<void> {

@@ -1,6 +1,6 @@
 import { SupervisorError } from '../errors.js';
 import { alembicOptions, runAlembic } from './alembic.js';
-import { RevisionTracker } from './alembic-output.js';
+import { describeRevision, RevisionTracker } from './alembic-output.js';
 import type { MigrateContext } from './migrate.js';
 import type { DatabaseSnapshot, Plan } from './plan.js';
 
@@ -21,7 +21,7 @@ export async function renderUpgradeSql(decided: Plan, snapshot: DatabaseSnapshot
     if (!(error instanceof SupervisorError) || error.kind !== 'migrationFailed') throw error;
     tracker.end(false);
     const { revision, exception } = tracker.failure;
-    const what = revision ? `revision ${revision.revision}${revision.message ? ` (${revision.message})` : ''}` : `alembic ${args.join(' ')}`;
+    const what = revision ? `revision ${describeRevision(revision)}` : `alembic ${args.join(' ')}`;
     throw new SupervisorError(
       'migrationFailed',
       `${what} cannot be rendered as SQL offline: ${exception ?? error.message}; a revision that reads from the database (op.get_bind()) only runs online, and env.py needs an offline branch (context.is_offline_mode())`,

@@ -124,6 +124,13 @@ describe('status output', () => {
     expect(event).toEqual({ event: 'status', msg: 'the database is empty; plan: alembic upgrade head', state: 'empty', plan: 'upgrade', exitCode: 1, current: [], target: [HEAD], pending: EXAMPLE_PENDING });
   });
 
+  it('--json with a bad variable: the configuration error on stderr, stdout stays empty (64)', async () => {
+    const run = await supervisor(['status', '--json'], { LOG_LEVEL: 'loud' });
+    expect(run.exitCode).toBe(64);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toMatch(/"exitCode":64.*LOG_LEVEL=\\"loud\\" is invalid/);
+  });
+
   it('--json and --sql together are a usage error (64)', async () => {
     const run = await supervisor(['status', '--json', '--sql']);
     expect(run.exitCode).toBe(64);

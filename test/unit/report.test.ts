@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseRunningLine, RevisionTracker, type RevisionRun } from '../../src/migrations/alembic-output.js';
-import { summarise } from '../../src/migrations/migrate.js';
+import { parseRunningLine, RevisionTracker, summarise, type RevisionRun } from '../../src/migrations/alembic-output.js';
 import { MigrationAttempt, migrationReport, prometheusText } from '../../src/migrations/report.js';
 import { InterruptedError, SupervisorError } from '../../src/errors.js';
 
