@@ -104,7 +104,8 @@ async function runPlan(decided: Plan, context: MigrateContext, lock: AbortSignal
   if (decided.action === 'stamp') {
     context.log.warn({ event: 'migrate', state: decided.state }, 'the database has tables but no Alembic version: stamping it at head (UNVERSIONED_DATABASE=stamp) without running migrations');
   }
-  const args = decided.action === 'stamp' ? ['stamp', 'head'] : ['upgrade', 'head'];
+  const target = migrationTarget(context.scripts).argument;
+  const args = decided.action === 'stamp' ? ['stamp', target] : ['upgrade', target];
   const runs = await runAlembicIn(phase, args, context, lock);
   phase.done({ command: args.join(' '), revisions: runs.length }, runs.length > 0 ? summarise(runs, phase.elapsed()) : `alembic ${args.join(' ')} succeeded`);
 }

@@ -6,7 +6,7 @@ import { eventsNamed, expectNoPassword, finalError } from '../support/expect.js'
 import { perTest } from '../support/per-test.js';
 import { freePort } from '../support/ports.js';
 import { TEST_PASSWORD, versionsOf, withClient } from '../support/postgres.js';
-import { FAILING_REVISION, HEAD, REVISIONS } from '../support/project.js';
+import { FAILING_REVISION, HEAD, REVISIONS, slowRevision } from '../support/project.js';
 import { asRun, runSupervisor, startSupervisor, waitForOutput, type SupervisorRun } from '../support/supervisor.js';
 
 const db = perTest();
@@ -162,6 +162,20 @@ describe('MIGRATION_REPORT', () => {
     expect(run.exitCode).toBe(0);
     expect(run.stdout).toContain('APP RAN');
     expect(await readReport()).toMatchObject({ command: 'run', outcome: 'failure', exitCode: 70, error: { revision: FAILING_REVISION.id } });
+  });
+
+  it('after an interruption (SIGTERM while alembic runs): outcome interrupted, 143, the revision that was running', async () => {
+    const file = path.join(dir, 'report.json');
+    const alembicConfig = await db.projectWith([slowRevision(30)]);
+    const running = startSupervisor(['migrate'], { env: { DATABASE_URL: db.url, ALEMBIC_CONFIG: alembicConfig, MIGRATION_REPORT: file } });
+    await waitForOutput(running, /Running upgrade e9d05b3a2c04 -> 5100000000ff/);
+    running.kill('SIGTERM');
+    const run = asRun(await running);
+    expect(run.exitCode).toBe(143);
+    const report = await readReport(file);
+    expect(report).toMatchObject({ command: 'migrate', outcome: 'interrupted', exitCode: 143, from: [], to: null, target: ['5100000000ff'], error: { message: 'stopped by SIGTERM' } });
+    expect((report.revisions as Array<{ revision: string; outcome: string }>).map((entry) => [entry.revision, entry.outcome])).toEqual([...REVISIONS.map((revision) => [revision, 'done']), ['5100000000ff', 'failed']]);
+    expect(await versionsOf(db.url)).toEqual([]);
   });
 
   it('a path ending in .prom gets the Prometheus text format', async () => {
