@@ -1,5 +1,6 @@
 import { writeSync } from 'node:fs';
 import pino, { type Logger } from 'pino';
+import { prettyLine } from './log-pretty.js';
 
 export type { Logger };
 
@@ -8,14 +9,18 @@ export interface LogOptions {
   format: 'json' | 'pretty';
   /** Text that must never reach a log line (the database password in all its spellings). */
   secrets: readonly string[];
+  /** 2 when stdout carries a command's answer (`status`), 1 otherwise. */
+  fd?: 1 | 2;
+  /** ANSI colours in the pretty format (a terminal, no NO_COLOR). */
+  colour?: boolean;
 }
 
 /**
  * pino writing synchronously to stdout: a PID 1 may exit right after its last line, and
  * synchronous writes keep our lines in order with the app's own output.
  */
-export function createLogger({ level, format, secrets }: LogOptions): Logger {
-  const destination = { write: (line: string) => writeLine(format === 'pretty' ? prettyLine(line) : line) };
+export function createLogger({ level, format, secrets, fd = 1, colour = false }: LogOptions): Logger {
+  const destination = { write: (line: string) => writeLine(fd, format === 'pretty' ? prettyLine(line, colour) : line) };
   return pino(
     {
       level,
@@ -51,12 +56,17 @@ function escapeRegExp(text: string): string {
 // Made on first use: a V8 startup snapshot cannot hold a SharedArrayBuffer.
 let pause: Int32Array | undefined;
 
-function writeLine(line: string): void {
+/** A command's answer on stdout, written like the log lines: synchronously, before the process exits. */
+export function writeOut(text: string): void {
+  writeLine(1, text);
+}
+
+function writeLine(fd: number, line: string): void {
   const buffer = Buffer.from(line);
   let offset = 0;
   while (offset < buffer.length) {
     try {
-      offset += writeSync(1, buffer, offset);
+      offset += writeSync(fd, buffer, offset);
     } catch (error) {
       // A non-blocking stdout pipe may be full while the log collector catches up: wait a
       // millisecond rather than spin. Anything else (stdout closed) drops the line.
@@ -64,18 +74,4 @@ function writeLine(line: string): void {
       Atomics.wait((pause ??= new Int32Array(new SharedArrayBuffer(4))), 0, 0, 1);
     }
   }
-}
-
-const HIDDEN_IN_PRETTY = new Set(['level', 'time', 'name', 'msg', 'event']);
-
-function prettyLine(line: string): string {
-  const entry = JSON.parse(line) as Record<string, unknown>;
-  const time = String(entry.time ?? '').slice(11, 23);
-  const level = String(entry.level ?? '').toUpperCase().padEnd(5);
-  const event = entry.event ? `[${String(entry.event)}] ` : '';
-  const fields = Object.entries(entry)
-    .filter(([key]) => !HIDDEN_IN_PRETTY.has(key))
-    .map(([key, value]) => `${key}=${typeof value === 'string' ? value : JSON.stringify(value)}`)
-    .join(' ');
-  return `${time} ${level} ${event}${String(entry.msg ?? '')}${fields ? `  ${fields}` : ''}\n`;
 }

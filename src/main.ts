@@ -1,14 +1,18 @@
+import { isatty } from 'node:tty';
 import { requireAlembic, requireApp } from './app-command.js';
+import { status, statusFormat } from './commands/status-report.js';
 import { loadConfig, requireDatabaseUrl, type Config, type Environment } from './config/config.js';
 import { passwordSpellings } from './config/database-url.js';
-import { disconnect } from './db/connect.js';
+import { disconnect, type Connection } from './db/connect.js';
 import { waitForDatabase } from './db/wait.js';
 import { EXIT_CODES, InterruptedError, reportFailure, SupervisorError } from './errors.js';
 import { createLogger, type Logger } from './log.js';
+import { useColour } from './log-pretty.js';
 import { alembicOptions, runAlembic } from './migrations/alembic.js';
 import { mayStartAppDespite } from './migrations/failure-policy.js';
-import { migrateToHead, reportStatus, runUnderLock, type MigrateContext } from './migrations/migrate.js';
+import { migrateToHead, runUnderLock, type MigrateContext } from './migrations/migrate.js';
 import type { ScriptGraph } from './migrations/plan.js';
+import { MigrationAttempt, checkReportPath, reportAttempt } from './migrations/report.js';
 import { readScriptGraph } from './migrations/script-graph.js';
 import { Phases } from './phases.js';
 import { Reaper } from './supervise/reaper.js';
@@ -18,17 +22,21 @@ import { superviseApp } from './supervise/supervise.js';
 export type Command =
   /** `migrate` is `run --migrate-only`. */
   | { name: 'run'; app: string[]; migrateOnly: boolean; processGroup: boolean }
-  | { name: 'status' }
+  | { name: 'status'; json: boolean; sql: boolean }
   | { name: 'wait' }
   | { name: 'rollback'; target: string };
 
 /** The whole story: config, wait, lock, inspect, plan, migrate, verify, supervise. Resolves with the exit code. */
 export async function main(command: Command, env: Environment, cwd: string): Promise<number> {
   // Until the configuration is read, scrub whatever looks like a password in DATABASE_URL, however malformed.
-  let log = createLogger({ level: 'info', format: 'json', secrets: passwordSpellings(env.DATABASE_URL ?? '') });
+  // `status --json`/`--sql` keep stdout for their answer from the first line on.
+  const stdoutIsTheAnswer = command.name === 'status' && (command.json || command.sql);
+  let log = createLogger({ level: 'info', format: 'json', secrets: passwordSpellings(env.DATABASE_URL ?? ''), fd: stdoutIsTheAnswer ? 2 : 1 });
   try {
     const config = loadConfig(env, cwd);
-    log = createLogger({ level: config.logLevel, format: config.logFormat, secrets: config.databaseUrl?.secrets ?? [] });
+    // `status` answering on stdout (text, --json, --sql) logs to stderr.
+    const fd = command.name === 'status' && statusFormat(command, config.logFormat, isatty(1)) !== 'log' ? 2 : 1;
+    log = createLogger({ level: config.logLevel, format: config.logFormat, secrets: config.databaseUrl?.secrets ?? [], fd, colour: useColour(env, isatty(fd)) });
     const session = startSession(log);
     // A typo in the app command is found before anything waits or migrates.
     const app = command.name === 'run' && !command.migrateOnly ? requireApp(command.app, env, cwd) : undefined;
@@ -37,11 +45,11 @@ export async function main(command: Command, env: Environment, cwd: string): Pro
       return 0;
     }
 
-    if (needsDatabase(command, config)) await withDatabase(command, config, session);
+    const exitCode = needsDatabase(command, config) ? await withDatabase(command, config, session) : 0;
     // A stop signal that came after the last step listening for it still means: do not start the app.
     if (session.stop.signal.aborted) throw new InterruptedError(session.stop.signal.reason as NodeJS.Signals);
     if (command.name === 'run') session.phases.summarise({ command: app }, app ? 'starting the app' : 'the schema is ready');
-    if (!app) return 0;
+    if (!app) return exitCode;
 
     session.appRunning = true;
     session.reaper.adoptOrphans();
@@ -98,24 +106,36 @@ function needsDatabase(command: Command, config: Config): boolean {
   return command.name !== 'run' || migrates(command, config) || config.databaseUrl !== undefined;
 }
 
-async function withDatabase(command: Command, config: Config, session: Session): Promise<void> {
+/** Resolves with the command's exit code when it has one of its own (`status`). */
+async function withDatabase(command: Command, config: Config, session: Session): Promise<number> {
   const url = requireDatabaseUrl(config, command.name === 'run' && !command.migrateOnly ? 'migrations are enabled (set RUN_MIGRATIONS=false to start the app without a database)' : 'this command needs the database: set it to the URL the app uses');
   // Checking ALEMBIC_COMMAND and reading the scripts first turns a wrong one into an immediate error, not one after the wait.
   if (runsAlembic(command, config)) requireAlembic(config.alembicCommand, process.env, process.cwd());
-  const scripts = runsAlembic(command, config) ? await readScripts(config, session) : undefined;
-  const db = await waitForDatabase(url, {
-    timeoutMs: command.name === 'status' ? Math.min(config.dbWaitTimeoutMs, 5_000) : config.dbWaitTimeoutMs,
-    signal: session.stop.signal,
-    log: session.log,
-    phases: session.phases,
-  });
+  // Every migrate or rollback attempt, success or failure, leaves its report.
+  const reportPath = command.name === 'rollback' || (command.name === 'run' && config.runMigrations) ? config.migrationReport : undefined;
+  if (reportPath) await checkReportPath(reportPath);
+  const attempt = new MigrationAttempt(command.name === 'run' && command.migrateOnly ? 'migrate' : command.name);
+  if (command.name === 'rollback') attempt.target = [command.target];
+  let db: Connection | undefined;
   try {
-    if (!scripts) return;
-    const context: MigrateContext = { db, url, scripts, config, signal: session.stop.signal, log: session.log, phases: session.phases };
-    if (command.name === 'status') await reportStatus(context);
-    else if (command.name === 'rollback') await runUnderLock(['downgrade', command.target], context);
+    const scripts = runsAlembic(command, config) ? await readScripts(config, session) : undefined;
+    db = await waitForDatabase(url, {
+      timeoutMs: command.name === 'status' ? Math.min(config.dbWaitTimeoutMs, 5_000) : config.dbWaitTimeoutMs,
+      signal: session.stop.signal,
+      log: session.log,
+      phases: session.phases,
+    });
+    if (!scripts) return 0;
+    const context: MigrateContext = { db, url, scripts, config, signal: session.stop.signal, log: session.log, phases: session.phases, attempt };
+    if (command.name === 'status') return await status(context, statusFormat(command, config.logFormat, isatty(1)));
+    if (command.name === 'rollback') await runUnderLock(['downgrade', command.target], context);
     else await migrateUnderPolicy(command.name === 'run' && !command.migrateOnly, context);
+    return 0;
+  } catch (error) {
+    attempt.failed(error);
+    throw error;
   } finally {
+    if (reportPath) await reportAttempt(reportPath, attempt, { db, phases: session.phases, secrets: url.secrets, log: session.log });
     await disconnect(db);
   }
 }
@@ -135,6 +155,7 @@ async function migrateUnderPolicy(appFollows: boolean, context: MigrateContext):
     await migrateToHead(context);
   } catch (error) {
     if (!appFollows || !mayStartAppDespite(error, context.config.onMigrationFailure)) throw error;
+    context.attempt.failed(error);
     context.log.warn({ event: 'migrate', exitCode: (error as SupervisorError).exitCode }, `migration failed, starting the app anyway (ON_MIGRATION_FAILURE=continue): ${(error as Error).message}`);
   }
 }

@@ -12,17 +12,24 @@ export class Phases {
   start(phase: PhaseName) {
     const startedAt = performance.now();
     const elapsed = () => Math.round(performance.now() - startedAt);
-    const end = (level: 'info' | 'warn' | 'error', fields: Record<string, unknown>, message: string) => {
+    // A message may quote the duration: it then gets the very figure logged as durationMs.
+    type Message = string | ((durationMs: number) => string);
+    const end = (level: 'info' | 'warn' | 'error', fields: Record<string, unknown>, message: Message) => {
       const durationMs = elapsed();
       this.durations[phase] = (this.durations[phase] ?? 0) + durationMs;
-      this.log[level]({ event: phase, durationMs, ...fields }, message);
+      this.log[level]({ event: phase, durationMs, ...fields }, typeof message === 'function' ? message(durationMs) : message);
     };
     return {
       elapsed,
-      done: (fields: Record<string, unknown>, message: string) => end('info', fields, message),
-      warn: (fields: Record<string, unknown>, message: string) => end('warn', fields, message),
-      fail: (fields: Record<string, unknown>, message: string) => end('error', fields, message),
+      done: (fields: Record<string, unknown>, message: Message) => end('info', fields, message),
+      warn: (fields: Record<string, unknown>, message: Message) => end('warn', fields, message),
+      fail: (fields: Record<string, unknown>, message: Message) => end('error', fields, message),
     };
+  }
+
+  /** Each phase's total duration so far, in ms. */
+  durationsSoFar(): Partial<Record<PhaseName, number>> {
+    return { ...this.durations };
   }
 
   summarise(fields: Record<string, unknown>, message: string): void {

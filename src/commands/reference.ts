@@ -13,6 +13,7 @@ export const ENV = {
   ON_MIGRATION_FAILURE: { name: 'ON_MIGRATION_FAILURE', default: 'continue', meaning: '`continue` starts the app after a failed migration, `exit` stops' },
   UNVERSIONED_DATABASE: { name: 'UNVERSIONED_DATABASE', default: 'stamp', meaning: 'tables but no alembic version: `stamp` head or `refuse`' },
   ALEMBIC_VERSION_TABLE: { name: 'ALEMBIC_VERSION_TABLE', default: 'found', meaning: "[schema.]table where env.py keeps alembic's version table; unset: alembic_version on the search path, else the one table of its shape" },
+  MIGRATION_REPORT: { name: 'MIGRATION_REPORT', meaning: 'path of a JSON report (Prometheus text for .prom) written after every migrate or rollback attempt' },
   MIGRATION_TARGET: { name: 'MIGRATION_TARGET', default: 'head', meaning: '`heads` upgrades to every head, for scripts that keep several on purpose' },
   SHUTDOWN_TIMEOUT: { name: 'SHUTDOWN_TIMEOUT', default: '10', meaning: 'seconds between forwarding SIGTERM and sending SIGKILL to the app' },
   SIGNAL_PROCESS_GROUP: { name: 'SIGNAL_PROCESS_GROUP', default: 'false', meaning: "`true` forwards signals to the app's whole process group" },
@@ -33,6 +34,7 @@ export const MIGRATION: readonly EnvironmentEntry[] = [
   ENV.UNVERSIONED_DATABASE,
   ENV.ALEMBIC_VERSION_TABLE,
   ENV.MIGRATION_TARGET,
+  ENV.MIGRATION_REPORT,
 ];
 
 export const EXIT = {

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { SupervisorError } from '../errors.js';
+import { configError, SupervisorError } from '../errors.js';
 import { parseDatabaseUrl, type DatabaseUrl } from './database-url.js';
 import { parseBoolean, parseChoice, parseCommand, parseSeconds, parseVersionTable, type VersionTableName } from './values.js';
 
@@ -27,6 +27,8 @@ export interface Config {
   /** Where env.py keeps the version table; undefined: `alembic_version` on the search path, or the one alembic-shaped table found. */
   versionTable: VersionTableName | undefined;
   migrationTarget: MigrationTarget;
+  /** Where to write the report of every migrate or rollback attempt (JSON, or Prometheus text for `.prom`). */
+  migrationReport: string | undefined;
 }
 
 export type Environment = Readonly<Record<string, string | undefined>>;
@@ -52,6 +54,7 @@ export function loadConfig(env: Environment, cwd: string): Config {
     logFormat: parseChoice('LOG_FORMAT', env.LOG_FORMAT, LOG_FORMATS, 'json'),
     versionTable: parseVersionTable('ALEMBIC_VERSION_TABLE', env.ALEMBIC_VERSION_TABLE),
     migrationTarget: parseChoice('MIGRATION_TARGET', env.MIGRATION_TARGET, MIGRATION_TARGETS, 'head'),
+    migrationReport: parseReportPath(env.MIGRATION_REPORT, cwd),
   };
 }
 
@@ -59,4 +62,11 @@ export function loadConfig(env: Environment, cwd: string): Config {
 export function requireDatabaseUrl(config: Config, why: string): DatabaseUrl {
   if (config.databaseUrl) return config.databaseUrl;
   throw new SupervisorError('config', `DATABASE_URL is not set: ${why}`, { variable: 'DATABASE_URL' });
+}
+
+function parseReportPath(value: string | undefined, cwd: string): string | undefined {
+  const trimmed = value?.trim();
+  if (!trimmed) return undefined;
+  if (trimmed.endsWith('/')) throw configError('MIGRATION_REPORT', trimmed, 'a file path is expected (e.g. /reports/migration.json, or .prom for Prometheus text), not a directory');
+  return path.resolve(cwd, trimmed);
 }

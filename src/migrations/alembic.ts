@@ -16,6 +16,8 @@ export interface AlembicOptions {
   log: Logger;
   /** The level alembic's lines are re-emitted at: `debug` for output the supervisor reads itself. */
   echoLevel?: 'info' | 'debug';
+  /** Sees every line as it arrives, for what alembic reports while it runs (revisions, the exception). */
+  onLine?: (line: string, stream: 'stdout' | 'stderr') => void;
 }
 
 /** What every alembic run takes from the configuration. */
@@ -39,6 +41,7 @@ export async function runAlembic(args: string[], options: AlembicOptions): Promi
   const stdout: string[] = [];
   const echo = (stream: 'stdout' | 'stderr', line: string) => {
     options.log[options.echoLevel ?? 'info']({ event: 'alembic', stream }, line);
+    options.onLine?.(line, stream);
     if (stream === 'stdout') stdout.push(line);
     tail.push(line);
     if (tail.length > TAIL_LINES) tail.shift();

@@ -9,7 +9,10 @@ import { SupervisorError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Phases } from '../phases.js';
 import { alembicOptions, runAlembic } from './alembic.js';
+import { describeRevision, RevisionTracker, summarise, type RevisionRun } from './alembic-output.js';
+import { migrationTarget } from './pending.js';
 import { alembicArgs, classify, describePlan, plan, type Plan, type ScriptGraph } from './plan.js';
+import type { MigrationAttempt } from './report.js';
 
 export interface MigrateContext {
   db: Connection;
@@ -20,6 +23,8 @@ export interface MigrateContext {
   signal: AbortSignal;
   log: Logger;
   phases: Phases;
+  /** What this attempt did, for MIGRATION_REPORT. */
+  attempt: MigrationAttempt;
 }
 
 /**
@@ -27,6 +32,7 @@ export interface MigrateContext {
  * it meanwhile), run alembic, and verify that the database is now at the script head.
  */
 export async function migrateToHead(context: MigrateContext): Promise<Plan> {
+  context.attempt.target = migrationTarget(context.scripts, context.config.migrationTarget).heads;
   const first = await inspectAndPlan(context);
   if (first.action === 'nothing') return first;
   refuseIfRefused(first);
@@ -44,17 +50,19 @@ export async function migrateToHead(context: MigrateContext): Promise<Plan> {
 export async function runUnderLock(args: string[], context: MigrateContext): Promise<void> {
   await withMigrationLock(context, async (lock) => {
     const before = (await readSnapshot(context)).versions;
+    context.attempt.from = before;
     const phase = context.phases.start('migrate');
     const command = args.join(' ');
+    let runs: RevisionRun[];
     try {
-      await runAlembicIn(phase, args, context, lock);
+      runs = await runAlembicIn(phase, args, context, lock);
     } catch (error) {
       const after = await readSnapshot(context).then((snapshot) => snapshot.versions, () => undefined);
       context.log.error({ event: 'migrate', command, before, after: after ?? null }, `alembic ${command} failed; the database was at ${revisionsIn(before)} and is now at ${after ? revisionsIn(after) : 'an unknown revision (it could not be read)'}`);
       throw error;
     }
     const after = (await readSnapshot(context)).versions;
-    phase.done({ command, before, versions: after }, `alembic ${command} finished; the database went from ${revisionsIn(before)} to ${revisionsIn(after)}`);
+    phase.done({ command, before, versions: after, revisions: runs.length }, (ms) => `${summarise(runs, ms)}; the database went from ${revisionsIn(before)} to ${revisionsIn(after)}`);
   });
 }
 
@@ -68,9 +76,15 @@ function readSnapshot({ db, config }: MigrateContext): Promise<DatabaseSnapshot>
 }
 
 async function inspectAndPlan(context: MigrateContext): Promise<Plan> {
-  const { scripts, config, phases, log } = context;
+  return (await inspectWithSnapshot(context)).decided;
+}
+
+/** The `inspect` phase: what the database holds and what to do about it. */
+export async function inspectWithSnapshot(context: MigrateContext): Promise<{ snapshot: DatabaseSnapshot; decided: Plan }> {
+  const { scripts, config, phases, log, attempt } = context;
   const phase = phases.start('inspect');
   const snapshot = await readSnapshot(context);
+  attempt.from = snapshot.versions;
   if (snapshot.versionTableSource === 'discovered') {
     log.info({ event: 'inspect', versionTable: snapshot.versionTable }, `reading the version from ${snapshot.versionTable}, the only alembic version table in the database (env.py moved it); set ALEMBIC_VERSION_TABLE=${snapshot.versionTable} to say so`);
   }
@@ -79,14 +93,7 @@ async function inspectAndPlan(context: MigrateContext): Promise<Plan> {
     { state: decided.state, plan: decided.action, versions: snapshot.versions, heads: scripts.heads, versionTable: snapshot.versionTable ?? null },
     `the database is ${describePlan(decided, config.migrationTarget)}`,
   );
-  return decided;
-}
-
-/** `status`: what the database holds and what `migrate` would do, changing nothing. */
-export async function reportStatus(context: MigrateContext): Promise<void> {
-  const decided = await inspectAndPlan(context);
-  const fields = { state: decided.state.kind, plan: decided.action, ...(decided.action === 'refuse' ? { reason: decided.reason } : {}) };
-  context.log.info({ event: 'status', ...fields }, `the database is ${describePlan(decided, context.config.migrationTarget)}`);
+  return { snapshot, decided };
 }
 
 function refuseIfRefused(decided: Plan): void {
@@ -124,22 +131,52 @@ async function runPlan(decided: Plan, context: MigrateContext, lock: AbortSignal
     context.log.warn({ event: 'migrate', state: decided.state }, `the database has tables but no Alembic version: stamping it at ${target} (UNVERSIONED_DATABASE=stamp) without running migrations`);
   }
   const args = alembicArgs(decided, target) ?? ['upgrade', target];
-  await runAlembicIn(phase, args, context, lock);
-  phase.done({ command: args.join(' ') }, `alembic ${args.join(' ')} succeeded`);
+  const runs = await runAlembicIn(phase, args, context, lock);
+  phase.done({ command: args.join(' '), revisions: runs.length }, (ms) => (runs.length > 0 ? summarise(runs, ms) : `alembic ${args.join(' ')} succeeded`));
 }
 
-async function runAlembicIn(phase: ReturnType<Phases['start']>, args: string[], { url, config, signal, log }: MigrateContext, lock: AbortSignal): Promise<void> {
+/** Runs alembic, logging a `revision` event for each revision as alembic reports it; resolves with them. */
+async function runAlembicIn(phase: ReturnType<Phases['start']>, args: string[], { url, config, signal, log, scripts, attempt }: MigrateContext, lock: AbortSignal): Promise<RevisionRun[]> {
   const applicationName = `backend-supervisor-alembic-${randomUUID().slice(0, 8)}`;
+  const tracker = new RevisionTracker(
+    (id) => scripts.revisions.has(id),
+    (run) => {
+      attempt.revisions.push(run);
+      logRevision(log, run);
+    },
+  );
   try {
-    await runAlembic(args, { ...alembicOptions(config, AbortSignal.any([signal, lock]), log), applicationName });
+    await runAlembic(args, { ...alembicOptions(config, AbortSignal.any([signal, lock]), log), applicationName, onLine: tracker.onLine });
+    tracker.end(true);
+    return tracker.runs;
   } catch (error) {
+    tracker.end(false);
     phase.fail({ command: args.join(' ') }, `alembic ${args.join(' ')} failed`);
     await endSessionsNamed(url, applicationName);
     if (lock.aborted && !signal.aborted) {
       throw new SupervisorError('migrationFailed', `lost the migration lock while alembic ran (${String(lock.reason)}), so alembic was stopped: another replica could have started migrating; point DATABASE_URL at PostgreSQL itself or a session-mode pooler`);
     }
-    throw error;
+    throw withFailedRevision(error, tracker);
   }
+}
+
+function logRevision(log: Logger, run: RevisionRun): void {
+  const name = describeRevision(run);
+  const { outcome, ...fields } = run;
+  if (outcome === 'failed') log.error({ event: 'revision', ...fields, outcome }, `revision ${name} failed after ${run.durationMs} ms`);
+  else log.info({ event: 'revision', ...fields, outcome }, `${run.direction === 'upgrade' ? 'applied' : 'rolled back'} ${name} in ${run.durationMs} ms`);
+}
+
+/** A failed alembic run's error names the revision that failed and the exception it raised. */
+function withFailedRevision(error: unknown, tracker: RevisionTracker): unknown {
+  const { revision, exception } = tracker.failure;
+  if (!(error instanceof SupervisorError) || error.kind !== 'migrationFailed' || (!revision && !exception)) return error;
+  const what = revision ? `revision ${describeRevision(revision)} failed` : 'alembic failed';
+  return new SupervisorError(error.kind, `${what}${exception ? `: ${exception}` : ''}; ${error.message}`, {
+    ...error.details,
+    ...(revision ? { revision: revision.revision } : {}),
+    ...(exception ? { exception } : {}),
+  });
 }
 
 async function verifyAtHead(context: MigrateContext): Promise<void> {

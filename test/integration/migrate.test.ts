@@ -21,7 +21,7 @@ describe('migrate', () => {
     expect(await tablesOf(db.url)).toEqual(['alembic_version', 'items', 'users']);
     expect(alembicLines(run).filter((line) => line.includes('Running upgrade'))).toHaveLength(4);
     // Each phase ends with one event carrying its duration, and the startup event sums them up.
-    const phases = ['wait', 'lock', 'inspect', 'migrate', 'verify'];
+    const phases = ['scripts', 'wait', 'lock', 'inspect', 'migrate', 'verify'];
     for (const phase of phases) {
       const timed = eventsNamed(run, phase).filter((entry) => entry.durationMs !== undefined);
       expect(timed.length, phase).toBeGreaterThan(0);
@@ -169,7 +169,7 @@ describe('migrate', () => {
 describe('status and rollback', () => {
   it('status reports the state and the plan and changes nothing', async () => {
     const run = await runSupervisor(['status'], { env: { DATABASE_URL: db.url } });
-    expect(run.exitCode).toBe(0);
+    expect(run.exitCode).toBe(1);
     expect(eventsNamed(run, 'status')[0]).toMatchObject({ state: 'empty', plan: 'upgrade', msg: 'the database is empty; plan: alembic upgrade head' });
     expect(await tablesOf(db.url)).toEqual([]);
   });

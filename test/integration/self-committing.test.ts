@@ -61,6 +61,7 @@ describe('rollback', () => {
     expect((await runSupervisor(['migrate'], { env: { DATABASE_URL: db.url } })).exitCode).toBe(0);
     const run = await runSupervisor(['rollback', '--to', '8b2e4d6f1a02'], { env: { DATABASE_URL: db.url } });
     expect(run.exitCode).toBe(0);
-    expect(eventsNamed(run, 'migrate').at(-1)).toMatchObject({ before: [HEAD], versions: ['8b2e4d6f1a02'], msg: `alembic downgrade 8b2e4d6f1a02 finished; the database went from ${HEAD} to 8b2e4d6f1a02` });
+    expect(eventsNamed(run, 'migrate').at(-1)).toMatchObject({ before: [HEAD], versions: ['8b2e4d6f1a02'] });
+    expect(eventsNamed(run, 'migrate').at(-1)?.msg).toMatch(new RegExp(`^rolled back 2 revisions ${HEAD} -> 8b2e4d6f1a02 in \\d+ ms; the database went from ${HEAD} to 8b2e4d6f1a02$`));
   });
 });
