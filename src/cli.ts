@@ -2,6 +2,10 @@ import yargs from 'yargs';
 import { EXIT_CODES } from './errors.js';
 import { splitAppCommand } from './app-command.js';
 import { main, type Command } from './main.js';
+import { execIfLaunched } from './supervise/launcher.js';
+
+// The supervisor starting a child that dies with it (alembic): see launcher.ts.
+execIfLaunched(process.argv.slice(2));
 
 const USAGE = `backend-supervisor: PID 1 for a Python backend container.
 Waits for PostgreSQL, brings the schema to the Alembic head, then runs and supervises the app.`;

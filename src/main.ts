@@ -1,7 +1,6 @@
 import { loadConfig, requireDatabaseUrl, type Config, type Environment } from './config/config.js';
 import { passwordSpellings } from './config/database-url.js';
-import { disconnect } from './db/connect.js';
-import { waitForDatabase } from './db/wait.js';
+import { withAvailableDatabase } from './db/wait.js';
 import { EXIT_CODES, InterruptedError, reportFailure, SupervisorError } from './errors.js';
 import { createLogger, type Logger } from './log.js';
 import { alembicOptions, runAlembic } from './migrations/alembic.js';
@@ -101,21 +100,20 @@ async function withDatabase(command: Command, config: Config, session: Session):
   const url = requireDatabaseUrl(config, command.name === 'run' && !command.migrateOnly ? 'migrations are enabled (set RUN_MIGRATIONS=false to start the app without a database)' : 'this command needs the database: set it to the URL the app uses');
   // Reading the scripts first turns a wrong ALEMBIC_CONFIG into an immediate error, not one after the wait.
   const scripts = migrates(command, config) || command.name === 'rollback' ? await readScripts(config, session) : undefined;
-  const db = await waitForDatabase(url, {
+  const waiting = {
     timeoutMs: command.name === 'status' ? Math.min(config.dbWaitTimeoutMs, 5_000) : config.dbWaitTimeoutMs,
     signal: session.stop.signal,
     log: session.log,
     phases: session.phases,
-  });
-  try {
+  };
+  // A connection lost before alembic starts (a restart, a failover) goes back to waiting.
+  await withAvailableDatabase(url, waiting, async (db) => {
     if (!scripts) return;
     const context: MigrateContext = { db, url, scripts, config, signal: session.stop.signal, log: session.log, phases: session.phases };
     if (command.name === 'status') await reportStatus(context);
     else if (command.name === 'rollback') await runUnderLock(['downgrade', command.target], context);
     else await migrateUnderPolicy(command.name === 'run' && !command.migrateOnly, context);
-  } finally {
-    await disconnect(db);
-  }
+  });
 }
 
 function readScripts(config: Config, session: Session): Promise<ScriptGraph> {

@@ -1,6 +1,7 @@
 import type { DatabaseSnapshot } from '../migrations/plan.js';
 import { SupervisorError } from '../errors.js';
 import type { Connection } from './connect.js';
+import { ConnectionLostError, isConnectionLost } from './connection-errors.js';
 
 export const VERSION_TABLE = 'alembic_version';
 
@@ -31,6 +32,7 @@ export async function inspectDatabase(client: Connection): Promise<DatabaseSnaps
       : [];
     return { versionTableExists, versions, userTables: names.filter((name) => name !== VERSION_TABLE) };
   } catch (error) {
+    if (isConnectionLost(error)) throw new ConnectionLostError('inspecting it', error);
     throw new SupervisorError('unavailable', `cannot inspect the database: ${(error as Error).message}; check that the user in DATABASE_URL may read its schema`);
   }
 }

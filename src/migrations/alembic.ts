@@ -4,6 +4,7 @@ import { InterruptedError, SupervisorError } from '../errors.js';
 import type { Config } from '../config/config.js';
 import type { Logger } from '../log.js';
 import { trackChild } from '../supervise/children.js';
+import { diesWithMe, LAUNCH_FAILED, LAUNCH_FAILURE_PREFIX } from '../supervise/launcher.js';
 
 export interface AlembicOptions {
   command: string[];
@@ -45,7 +46,8 @@ export async function runAlembic(args: string[], options: AlembicOptions): Promi
   };
   // Loaded only when alembic must run: a container whose database is at head never pays for it.
   const { execa } = await import('execa');
-  const subprocess = execa(file, argv, {
+  // alembic must never outlive the supervisor (kill -9, OOM): it would go on migrating unlocked.
+  const subprocess = execa(...diesWithMe(file, argv), {
     env: { PYTHONUNBUFFERED: '1', ...(options.applicationName ? { PGAPPNAME: options.applicationName } : {}) },
     stdin: 'ignore',
     buffer: false,
@@ -62,8 +64,8 @@ export async function runAlembic(args: string[], options: AlembicOptions): Promi
   if (!result.failed) return stdout;
 
   const command = [file, ...argv].join(' ');
-  const code = (result.cause as NodeJS.ErrnoException | undefined)?.code;
-  if (code === 'ENOENT' || code === 'EACCES') {
+  const code = launchFailure(result.exitCode, tail);
+  if (code) {
     throw new SupervisorError('migrationFailed', `ALEMBIC_COMMAND=${JSON.stringify(options.command.join(' '))} could not be started (${code}); install alembic in the image or set ALEMBIC_COMMAND, e.g. "python -m alembic"`);
   }
   const why = result.timedOut
@@ -72,6 +74,11 @@ export async function runAlembic(args: string[], options: AlembicOptions): Promi
       ? `was killed by ${result.signal}`
       : `exited with code ${result.exitCode}`;
   throw new SupervisorError('migrationFailed', `${command} ${why}`, { output: tail.join('\n') });
+}
+
+function launchFailure(exitCode: number | undefined, tail: string[]): string | undefined {
+  if (exitCode !== LAUNCH_FAILED.notFound && exitCode !== LAUNCH_FAILED.notExecutable) return undefined;
+  return tail.filter((line) => line.startsWith(LAUNCH_FAILURE_PREFIX)).at(-1)?.split(': ').at(-1);
 }
 
 async function relayLines(stream: Readable | null, name: 'stdout' | 'stderr', echo: (name: 'stdout' | 'stderr', line: string) => void): Promise<void> {

@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { Config } from '../config/config.js';
 import type { DatabaseUrl } from '../config/database-url.js';
-import { whileConnected, type Connection } from '../db/connect.js';
+import { disconnect, whileConnected, type Connection } from '../db/connect.js';
+import { asConnectionLost, ConnectionLostError } from '../db/connection-errors.js';
 import { inspectDatabase } from '../db/inspect.js';
-import { endSessionsNamed } from '../db/sessions.js';
-import { acquireMigrationLock, releaseMigrationLock } from '../db/lock.js';
+import { endSessionsNamed, endSessionsStartingWith } from '../db/sessions.js';
+import { describeHolder, releaseMigrationLock, tryMigrationLock, waitForMigrationLock } from '../db/lock.js';
+import { connectWhenAvailable } from '../db/wait.js';
 import { SupervisorError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Phases } from '../phases.js';
@@ -30,22 +32,23 @@ export async function migrateToHead(context: MigrateContext): Promise<Plan> {
   const first = await inspectAndPlan(context);
   if (first.action === 'nothing') return first;
   refuseIfRefused(first);
-  return withMigrationLock(context, async (lock) => {
-    const current = await inspectAndPlan(context);
+  return withMigrationLock(context, async (locked, lock) => {
+    const current = await inspectAndPlan(locked);
     refuseIfRefused(current);
     if (current.action === 'nothing') return current;
-    await runPlan(current, context, lock);
-    await verifyAtHead(context);
+    await runPlan(current, locked, lock);
+    await verifyAtHead(locked);
     return current;
   });
 }
 
 /** Runs `alembic <args>` under the migration lock (for rollback). */
 export async function runUnderLock(args: string[], context: MigrateContext): Promise<void> {
-  await withMigrationLock(context, async (lock) => {
+  await withMigrationLock(context, async (locked, lock) => {
     const phase = context.phases.start('migrate');
-    await runAlembicIn(phase, args, context, lock);
-    const versions = (await inspectDatabase(context.db)).versions;
+    await runAlembicIn(phase, args, locked, lock);
+    // Lost now, the connection must not send us back to waiting: that would run the downgrade twice.
+    const versions = (await inspectDatabase(locked.db).catch(stillUnavailable)).versions;
     phase.done({ command: args.join(' '), versions }, `alembic ${args.join(' ')} finished; the database is at ${versions.join(', ') || 'no revision'}`);
   });
 }
@@ -69,27 +72,44 @@ function refuseIfRefused(decided: Plan): void {
   if (decided.action === 'refuse') throw new SupervisorError('refused', decided.reason, { state: decided.state.kind });
 }
 
-/** Runs `work` holding the lock; the signal it gets aborts if the connection holding the lock is lost. */
-async function withMigrationLock<T>(context: MigrateContext, work: (lock: AbortSignal) => Promise<T>): Promise<T> {
+/** The PGAPPNAME of every alembic a supervisor starts: how a dead supervisor's alembic session is found. */
+const ALEMBIC_APPLICATION_PREFIX = 'backend-supervisor-alembic-';
+
+/**
+ * Runs `work` holding the lock, on the context of the connection holding it; the signal it gets
+ * aborts if that connection is lost. A replica that must wait gives its connection back meanwhile.
+ */
+async function withMigrationLock<T>(context: MigrateContext, work: (locked: MigrateContext, lock: AbortSignal) => Promise<T>): Promise<T> {
   const { db, url, config, signal, log, phases } = context;
   const phase = phases.start('lock');
-  let contended = false;
-  await acquireMigrationLock(db, {
-    url,
-    timeoutMs: config.migrationLockTimeoutMs,
-    signal,
-    onContended: () => {
-      contended = true;
-      log.info({ event: 'lock' }, 'another replica is migrating; waiting for it to finish');
-    },
-  });
-  phase.done({ waited: contended }, 'holding the migration lock');
-  const held = whileConnected(db);
+  let holder = db;
+  if (!(await tryMigrationLock(db))) {
+    await disconnect(db);
+    holder = await waitForMigrationLock({
+      timeoutMs: config.migrationLockTimeoutMs,
+      signal,
+      connect: () => connectWhenAvailable(url, { timeoutMs: config.dbWaitTimeoutMs, signal, log }),
+      onWaiting: (by, waitedMs, first) =>
+        log.info(
+          { event: 'lock', holder: by, waitedMs },
+          first ? 'another replica is migrating; waiting for it to finish' : `still waiting for the migration lock, held by ${describeHolder(by)}`,
+        ),
+    });
+  }
+  const held = whileConnected(holder);
   try {
-    return await work(held.signal);
+    phase.done({ waited: holder !== db }, 'holding the migration lock');
+    const ended = await endSessionsStartingWith(holder, ALEMBIC_APPLICATION_PREFIX).catch((error: unknown) => {
+      throw asConnectionLost(error, 'ending the sessions of an earlier alembic');
+    });
+    if (ended.length > 0) {
+      log.warn({ event: 'lock', ended }, `ended ${ended.length} database session(s) of an earlier run's alembic, still active after its supervisor died: ${ended.map((session) => `pid ${session.pid} (${session.applicationName})`).join(', ')}`);
+    }
+    return await work({ ...context, db: holder }, held.signal);
   } finally {
     held.release();
-    if (!signal.aborted && !held.signal.aborted) await releaseMigrationLock(db);
+    if (!signal.aborted && !held.signal.aborted) await releaseMigrationLock(holder);
+    if (holder !== db) await disconnect(holder);
   }
 }
 
@@ -104,7 +124,7 @@ async function runPlan(decided: Plan, context: MigrateContext, lock: AbortSignal
 }
 
 async function runAlembicIn(phase: ReturnType<Phases['start']>, args: string[], { url, config, signal, log }: MigrateContext, lock: AbortSignal): Promise<void> {
-  const applicationName = `backend-supervisor-alembic-${randomUUID().slice(0, 8)}`;
+  const applicationName = `${ALEMBIC_APPLICATION_PREFIX}${randomUUID().slice(0, 8)}`;
   try {
     await runAlembic(args, { ...alembicOptions(config, AbortSignal.any([signal, lock]), log), applicationName });
   } catch (error) {
@@ -125,4 +145,9 @@ async function verifyAtHead({ db, scripts, phases }: MigrateContext): Promise<vo
     throw new SupervisorError('migrationFailed', `after migrating, the database is ${state.kind} instead of at head ${scripts.heads.join(', ')}; check the migration scripts and env.py (version_table, schema)`);
   }
   phase.done({ heads: state.heads }, `the database is at head ${state.heads.join(', ')}`);
+}
+
+function stillUnavailable(error: unknown): never {
+  if (error instanceof ConnectionLostError) throw new SupervisorError('unavailable', `${error.message}, after alembic finished; run \`status\` to see where the database stands`);
+  throw error;
 }
