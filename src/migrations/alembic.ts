@@ -11,6 +11,8 @@ export interface AlembicOptions {
   /** libpq's PGAPPNAME for alembic's own connection, so a stopped run's session can be found and ended. */
   applicationName?: string;
   configPath: string;
+  /** lock_timeout for alembic's sessions, through libpq's PGOPTIONS; 0 or absent means none. */
+  lockTimeoutMs?: number;
   /** 0 means no limit. */
   timeoutMs: number;
   signal: AbortSignal;
@@ -48,7 +50,11 @@ export async function runAlembic(args: string[], options: AlembicOptions): Promi
   const { execa } = await import('execa');
   // alembic must never outlive the supervisor (kill -9, OOM): it would go on migrating unlocked.
   const subprocess = execa(...diesWithMe(file, argv), {
-    env: { PYTHONUNBUFFERED: '1', ...(options.applicationName ? { PGAPPNAME: options.applicationName } : {}) },
+    env: {
+      PYTHONUNBUFFERED: '1',
+      ...(options.applicationName ? { PGAPPNAME: options.applicationName } : {}),
+      ...(options.lockTimeoutMs ? { PGOPTIONS: withLockTimeout(options.lockTimeoutMs, process.env.PGOPTIONS) } : {}),
+    },
     stdin: 'ignore',
     buffer: false,
     reject: false,
@@ -74,6 +80,23 @@ export async function runAlembic(args: string[], options: AlembicOptions): Promi
       ? `was killed by ${result.signal}`
       : `exited with code ${result.exitCode}`;
   throw new SupervisorError('migrationFailed', `${command} ${why}`, { output: tail.join('\n') });
+}
+
+/** The user's own PGOPTIONS come last, so a lock_timeout set there wins. */
+function withLockTimeout(lockTimeoutMs: number, userOptions: string | undefined): string {
+  return [`-c lock_timeout=${lockTimeoutMs}`, userOptions?.trim()].filter(Boolean).join(' ');
+}
+
+/**
+ * Why alembic failed, when a new try may succeed: a statement gave up waiting for a lock
+ * (lock_timeout, SQLSTATE 55P03, rolled back), or the server had no connection slot left.
+ */
+export function transientFailure(error: unknown): 'lock timeout' | 'no connection slot' | undefined {
+  const output = String((error as SupervisorError).details?.output ?? '');
+  if (!(error instanceof SupervisorError) || error.kind !== 'migrationFailed') return undefined;
+  if (/LockNotAvailable|canceling statement due to lock timeout/.test(output)) return 'lock timeout';
+  if (/TooManyConnections|too many connections|remaining connection slots are reserved/i.test(output)) return 'no connection slot';
+  return undefined;
 }
 
 function launchFailure(exitCode: number | undefined, tail: string[]): string | undefined {

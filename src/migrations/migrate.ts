@@ -1,16 +1,18 @@
 import { randomUUID } from 'node:crypto';
+import pRetry from 'p-retry';
 import type { Config } from '../config/config.js';
 import type { DatabaseUrl } from '../config/database-url.js';
+import { describeBlockers, watchBlockers } from '../db/blockers.js';
 import { disconnect, whileConnected, type Connection } from '../db/connect.js';
 import { asConnectionLost, ConnectionLostError } from '../db/connection-errors.js';
 import { inspectDatabase } from '../db/inspect.js';
 import { endSessionsNamed, endSessionsStartingWith } from '../db/sessions.js';
 import { describeHolder, releaseMigrationLock, tryMigrationLock, waitForMigrationLock } from '../db/lock.js';
 import { connectWhenAvailable } from '../db/wait.js';
-import { SupervisorError } from '../errors.js';
+import { InterruptedError, SupervisorError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Phases } from '../phases.js';
-import { alembicOptions, runAlembic } from './alembic.js';
+import { alembicOptions, runAlembic, transientFailure } from './alembic.js';
 import { classify, describePlan, plan, type Plan, type ScriptGraph } from './plan.js';
 
 export interface MigrateContext {
@@ -119,21 +121,67 @@ async function runPlan(decided: Plan, context: MigrateContext, lock: AbortSignal
     context.log.warn({ event: 'migrate', state: decided.state }, 'the database has tables but no Alembic version: stamping it at head (UNVERSIONED_DATABASE=stamp) without running migrations');
   }
   const args = decided.action === 'stamp' ? ['stamp', 'head'] : ['upgrade', 'head'];
-  await runAlembicIn(phase, args, context, lock);
+  // `upgrade head` and `stamp head` may simply run again after a try that was rolled back.
+  await runAlembicIn(phase, args, context, lock, context.config.migrationDdlRetries);
   phase.done({ command: args.join(' ') }, `alembic ${args.join(' ')} succeeded`);
 }
 
-async function runAlembicIn(phase: ReturnType<Phases['start']>, args: string[], { url, config, signal, log }: MigrateContext, lock: AbortSignal): Promise<void> {
-  const applicationName = `${ALEMBIC_APPLICATION_PREFIX}${randomUUID().slice(0, 8)}`;
+// Growing pauses between tries (1 s, 2 s, 4 s... up to 30 s, randomised so replicas of other
+// services spread out): the transaction in the way is often about to end.
+const RETRY_PAUSES = { minTimeout: 1_000, factor: 2, maxTimeout: 30_000, randomize: true } as const;
+
+/** Runs alembic, again up to `retries` times when a try failed on a lock timeout or a full server. */
+async function runAlembicIn(phase: ReturnType<Phases['start']>, args: string[], context: MigrateContext, lock: AbortSignal, retries = 0): Promise<void> {
+  const { signal, log } = context;
+  const command = args.join(' ');
+  let tries = 0;
   try {
-    await runAlembic(args, { ...alembicOptions(config, AbortSignal.any([signal, lock]), log), applicationName });
+    await pRetry(
+      async () => {
+        tries += 1;
+        await runAlembicOnce(args, context, lock);
+      },
+      {
+        ...RETRY_PAUSES,
+        retries,
+        signal,
+        shouldRetry: ({ error }) => transientFailure(error) !== undefined && !lock.aborted,
+        onFailedAttempt: ({ error, retriesLeft }) => {
+          const reason = transientFailure(error);
+          if (reason && retriesLeft > 0 && !lock.aborted && !signal.aborted) {
+            log.warn({ event: 'migrate', command, attempt: tries, retriesLeft, reason }, `alembic ${command} failed on a ${reason} and was rolled back; trying again (${retriesLeft} of MIGRATION_DDL_RETRIES=${retries} left)`);
+          }
+        },
+      },
+    );
   } catch (error) {
-    phase.fail({ command: args.join(' ') }, `alembic ${args.join(' ')} failed`);
-    await endSessionsNamed(url, applicationName);
-    if (lock.aborted && !signal.aborted) {
+    phase.fail({ command }, `alembic ${command} failed`);
+    if (signal.aborted) throw new InterruptedError(signal.reason as NodeJS.Signals);
+    if (lock.aborted) {
       throw new SupervisorError('migrationFailed', `lost the migration lock while alembic ran (${String(lock.reason)}), so alembic was stopped: another replica could have started migrating; point DATABASE_URL at PostgreSQL itself or a session-mode pooler`);
     }
+    if (transientFailure(error) && tries > 1) throw new SupervisorError('migrationFailed', `${(error as Error).message}; gave up after ${tries} tries (MIGRATION_DDL_RETRIES=${retries})`, (error as SupervisorError).details);
     throw error;
+  }
+}
+
+async function runAlembicOnce(args: string[], { db, url, config, signal, log }: MigrateContext, lock: AbortSignal): Promise<void> {
+  const applicationName = `${ALEMBIC_APPLICATION_PREFIX}${randomUUID().slice(0, 8)}`;
+  const blockers = watchBlockers(db, applicationName, (found, blockedMs) =>
+    log.warn({ event: 'blocked', blockers: found, blockedMs }, `alembic is waiting for a lock held by ${describeBlockers(found)}; new queries on the same table wait behind it`),
+  );
+  try {
+    await runAlembic(args, { ...alembicOptions(config, AbortSignal.any([signal, lock]), log), applicationName, lockTimeoutMs: config.migrationDdlLockTimeoutMs });
+  } catch (error) {
+    await endSessionsNamed(url, applicationName);
+    if (transientFailure(error) !== 'lock timeout') throw error;
+    throw new SupervisorError(
+      'migrationFailed',
+      `alembic ${args.join(' ')} waited longer than MIGRATION_DDL_LOCK_TIMEOUT=${config.migrationDdlLockTimeoutMs / 1000}s for a lock, held by ${describeBlockers(blockers.last)}, and was rolled back; end that transaction, or migrate when it is quieter`,
+      { ...(error as SupervisorError).details, blockers: blockers.last },
+    );
+  } finally {
+    await blockers.stop();
   }
 }
 
