@@ -33,7 +33,7 @@ export interface LockWaitOptions {
 
 // Each check is a short connection of its own: a waiting replica holds none between checks, so
 // tens of replicas waiting never take the connections the migrating one needs (max_connections).
-const POLL_MS = 500;
+const POLL_MS = 1_000;
 const REPORT_EVERY_MS = 5_000;
 
 /**

@@ -12,10 +12,10 @@ describe('the connection budget', () => {
     const url = new URL(db.url);
     const database = url.pathname.slice(1);
     const role = `budget_${database}`;
-    await query(db.url, `CREATE ROLE ${role} LOGIN PASSWORD 'budget' CONNECTION LIMIT 6`);
+    await query(db.url, `CREATE ROLE ${role} LOGIN PASSWORD 'Kq7-wPz2' CONNECTION LIMIT 6`);
     await query(db.url, `ALTER DATABASE ${database} OWNER TO ${role}`);
     url.username = role;
-    url.password = 'budget';
+    url.password = 'Kq7-wPz2';
     const env = { DATABASE_URL: url.toString(), ALEMBIC_CONFIG: await db.projectWith([slowRevision(3)]), DB_WAIT_TIMEOUT: '60' };
     const replicas = await Promise.all(Array.from({ length: 12 }, () => runSupervisor(['migrate'], { env, timeoutMs: 170_000 })));
     expect(replicas.map((replica) => replica.exitCode), replicas.map((replica) => replica.stdout).join('\n')).toEqual(Array(12).fill(0));
