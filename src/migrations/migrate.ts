@@ -4,7 +4,7 @@ import type { Config } from '../config/config.js';
 import type { DatabaseUrl } from '../config/database-url.js';
 import { describeBlockers, watchBlockers } from '../db/blockers.js';
 import { disconnect, whileConnected, type Connection } from '../db/connect.js';
-import { asConnectionLost, ConnectionLostError } from '../db/connection-errors.js';
+import { ConnectionLostError, isConnectionLost } from '../db/connection-errors.js';
 import { inspectDatabase } from '../db/inspect.js';
 import { endSessionsNamed, endSessionsStartingWith } from '../db/sessions.js';
 import { describeHolder, releaseMigrationLock, tryMigrationLock, waitForMigrationLock } from '../db/lock.js';
@@ -101,17 +101,25 @@ async function withMigrationLock<T>(context: MigrateContext, work: (locked: Migr
   const held = whileConnected(holder);
   try {
     phase.done({ waited: holder !== db }, 'holding the migration lock');
-    const ended = await endSessionsStartingWith(holder, ALEMBIC_APPLICATION_PREFIX).catch((error: unknown) => {
-      throw asConnectionLost(error, 'ending the sessions of an earlier alembic');
-    });
-    if (ended.length > 0) {
-      log.warn({ event: 'lock', ended }, `ended ${ended.length} database session(s) of an earlier run's alembic, still active after its supervisor died: ${ended.map((session) => `pid ${session.pid} (${session.applicationName})`).join(', ')}`);
-    }
+    await endEarlierAlembic(holder, log);
     return await work({ ...context, db: holder }, held.signal);
   } finally {
     held.release();
     if (!signal.aborted && !held.signal.aborted) await releaseMigrationLock(holder);
     if (holder !== db) await disconnect(holder);
+  }
+}
+
+/** A dead supervisor's alembic may still have a session, locks and an open transaction: end them first. */
+async function endEarlierAlembic(holder: Connection, log: Logger): Promise<void> {
+  try {
+    const ended = await endSessionsStartingWith(holder, ALEMBIC_APPLICATION_PREFIX);
+    if (ended.length === 0) return;
+    log.warn({ event: 'lock', ended }, `ended ${ended.length} database session(s) of an earlier run's alembic, still active after its supervisor died: ${ended.map((session) => `pid ${session.pid} (${session.applicationName})`).join(', ')}`);
+  } catch (error) {
+    if (isConnectionLost(error)) throw new ConnectionLostError("ending an earlier run's alembic sessions", error);
+    // E.g. another role's session, without pg_signal_backend: it ends by itself once its statement does.
+    log.warn({ event: 'lock', reason: (error as Error).message }, `could not end an earlier run's alembic sessions (${(error as Error).message}); alembic may wait for their locks`);
   }
 }
 

@@ -1,9 +1,9 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, inject, it } from 'vitest';
 import pg from 'pg';
-import { finalError } from '../support/expect.js';
-import { startEmbeddedPostgres, versionsOf } from '../support/postgres.js';
+import { eventsNamed, finalError } from '../support/expect.js';
+import { createDatabase, query, startEmbeddedPostgres, versionsOf } from '../support/postgres.js';
 import { HEAD } from '../support/project.js';
-import { asRun, startSupervisor, waitForOutput } from '../support/supervisor.js';
+import { asRun, runSupervisor, startSupervisor, waitForOutput } from '../support/supervisor.js';
 
 const LOCK = 'SELECT pg_advisory_lock(7094175066633012849)';
 const stops: Array<() => Promise<void>> = [];
@@ -43,5 +43,30 @@ describe('PostgreSQL restarting while a replica waits for the migration lock', (
     expect(result.exitCode, result.stdout).toBe(69);
     expect(result.stdout).not.toMatch(/internal error/);
     expect(finalError(result)?.msg).toMatch(/did not become available within DB_WAIT_TIMEOUT=2s/);
+  });
+});
+
+describe('the connection lost while inspecting', () => {
+  it('goes back to waiting, then inspects again and carries on (0)', async () => {
+    const url = await createDatabase(inject('adminUrl'));
+    expect((await runSupervisor(['migrate'], { env: { DATABASE_URL: url } })).exitCode).toBe(0);
+    // Inspecting reads alembic_version: a transaction holding it makes the inspection wait, long enough to cut its connection.
+    const holder = new pg.Client({ connectionString: url });
+    await holder.connect();
+    await holder.query('BEGIN');
+    await holder.query('LOCK TABLE alembic_version IN ACCESS EXCLUSIVE MODE');
+    const supervisor = startSupervisor(['migrate'], { env: { DATABASE_URL: url } });
+    const inspecting = `SELECT pid FROM pg_stat_activity WHERE application_name = 'backend-supervisor' AND wait_event_type = 'Lock' AND datname = current_database()`;
+    await expect.poll(() => query(url, inspecting), { timeout: 20_000 }).toHaveLength(1);
+    await query(url, `SELECT pg_terminate_backend(pid) FROM (${inspecting}) AS inspecting`);
+    await waitForOutput(supervisor, /waiting for it again/);
+    await holder.query('COMMIT');
+    await holder.end();
+    const result = asRun(await supervisor);
+    expect(result.exitCode, result.stdout).toBe(0);
+    expect(eventsNamed(result, 'wait').filter((event) => event.level === 'warn').map((event) => event.msg)).toEqual([
+      expect.stringMatching(/^lost the connection to the database while inspecting it: terminating connection due to administrator command; waiting for it again$/),
+    ]);
+    expect(eventsNamed(result, 'inspect').at(-1)).toMatchObject({ plan: 'nothing' });
   });
 });
