@@ -58,8 +58,9 @@ describe('the connection lost while inspecting', () => {
     const supervisor = startSupervisor(['migrate'], { env: { DATABASE_URL: url } });
     const inspecting = `SELECT pid FROM pg_stat_activity WHERE application_name = 'backend-supervisor' AND wait_event_type = 'Lock' AND datname = current_database()`;
     await expect.poll(() => query(url, inspecting), { timeout: 20_000 }).toHaveLength(1);
+    const waitingAgain = waitForOutput(supervisor, /waiting for it again/);
     await query(url, `SELECT pg_terminate_backend(pid) FROM (${inspecting}) AS inspecting`);
-    await waitForOutput(supervisor, /waiting for it again/);
+    await waitingAgain;
     await holder.query('COMMIT');
     await holder.end();
     const result = asRun(await supervisor);
