@@ -95,7 +95,7 @@ export function transientFailure(error: unknown): 'lock timeout' | 'no connectio
   const output = String((error as SupervisorError).details?.output ?? '');
   if (!(error instanceof SupervisorError) || error.kind !== 'migrationFailed') return undefined;
   if (/LockNotAvailable|canceling statement due to lock timeout/.test(output)) return 'lock timeout';
-  if (/TooManyConnections|too many connections|remaining connection slots are reserved/i.test(output)) return 'no connection slot';
+  if (/TooManyConnections|too many (connections|clients)|remaining connection slots are reserved/i.test(output)) return 'no connection slot';
   return undefined;
 }
 
