@@ -2,7 +2,7 @@ import yargs from 'yargs';
 import { EXIT_CODES } from './errors.js';
 import { splitAppCommand } from './app-command.js';
 import { main, type Command } from './main.js';
-import { execIfLaunched } from './supervise/launcher.js';
+import { execIfLaunched } from './supervise/exec-child.js';
 
 // The supervisor starting a child that dies with it (alembic): see launcher.ts.
 execIfLaunched(process.argv.slice(2));

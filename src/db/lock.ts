@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { unlessAborted } from '../abort.js';
 import { InterruptedError, SupervisorError } from '../errors.js';
 import { disconnect, type Connection } from './connect.js';
-import { asConnectionLost, isConnectionLost } from './connection-errors.js';
+import { asConnectionLost, ConnectionLostError, isConnectionLost } from './connection-errors.js';
 
 /**
  * One advisory lock key for every replica of every backend-supervisor on a database: while one
@@ -69,7 +69,7 @@ export async function waitForMigrationLock({ timeoutMs, signal, connect, onWaiti
       holder = (await unlessAborted(lockHolder(client), signal)) ?? holder;
     } catch (error) {
       // Lost mid-check (a restart): the next check's connect waits for the database.
-      if (!isConnectionLost(error) && !isConnectionLost((error as { cause?: unknown }).cause)) throw error;
+      if (!(error instanceof ConnectionLostError) && !isConnectionLost(error)) throw error;
     } finally {
       // pg_try_advisory_lock never queues: closing leaves nothing waiting on the server.
       if (!locked) await disconnect(client);
