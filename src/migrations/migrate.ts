@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import pRetry from 'p-retry';
 import type { Config } from '../config/config.js';
 import type { DatabaseUrl } from '../config/database-url.js';
-import { describeBlockers, watchBlockers } from '../db/blockers.js';
+import { describeBlockers, watchBlockers, type Blocker } from '../db/blockers.js';
 import { disconnect, whileConnected, type Connection } from '../db/connect.js';
 import { ConnectionLostError, isConnectionLost } from '../db/connection-errors.js';
 import { inspectDatabase } from '../db/inspect.js';
@@ -143,11 +143,13 @@ async function runAlembicIn(phase: ReturnType<Phases['start']>, args: string[], 
   const { signal, log } = context;
   const command = args.join(' ');
   let tries = 0;
+  // The blockers last seen, kept across tries: a short try may end before a check catches it.
+  const seen: { blockers: Blocker[] } = { blockers: [] };
   try {
     await pRetry(
       async () => {
         tries += 1;
-        await runAlembicOnce(args, context, lock);
+        await runAlembicOnce(args, context, lock, seen);
       },
       {
         ...RETRY_PAUSES,
@@ -173,7 +175,7 @@ async function runAlembicIn(phase: ReturnType<Phases['start']>, args: string[], 
   }
 }
 
-async function runAlembicOnce(args: string[], { db, url, config, signal, log }: MigrateContext, lock: AbortSignal): Promise<void> {
+async function runAlembicOnce(args: string[], { db, url, config, signal, log }: MigrateContext, lock: AbortSignal, seen: { blockers: Blocker[] }): Promise<void> {
   const applicationName = `${ALEMBIC_APPLICATION_PREFIX}${randomUUID().slice(0, 8)}`;
   const blockers = watchBlockers(db, applicationName, (found, blockedMs) =>
     log.warn({ event: 'blocked', blockers: found, blockedMs }, `alembic is waiting for a lock held by ${describeBlockers(found)}; new queries on the same table wait behind it`),
@@ -183,10 +185,11 @@ async function runAlembicOnce(args: string[], { db, url, config, signal, log }: 
   } catch (error) {
     await endSessionsNamed(url, applicationName);
     if (transientFailure(error) !== 'lock timeout') throw error;
+    if (blockers.last.length > 0) seen.blockers = blockers.last;
     throw new SupervisorError(
       'migrationFailed',
-      `alembic ${args.join(' ')} waited longer than MIGRATION_DDL_LOCK_TIMEOUT=${config.migrationDdlLockTimeoutMs / 1000}s for a lock, held by ${describeBlockers(blockers.last)}, and was rolled back; end that transaction, or migrate when it is quieter`,
-      { ...(error as SupervisorError).details, blockers: blockers.last },
+      `alembic ${args.join(' ')} waited longer than MIGRATION_DDL_LOCK_TIMEOUT=${config.migrationDdlLockTimeoutMs / 1000}s for a lock, held by ${describeBlockers(seen.blockers)}, and was rolled back; end that transaction, or migrate when it is quieter`,
+      { ...(error as SupervisorError).details, blockers: seen.blockers },
     );
   } finally {
     await blockers.stop();
