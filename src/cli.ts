@@ -7,6 +7,7 @@ import { commandHelp, overviewHelp } from './commands/help.js';
 import { parseCommandLine } from './commands/parse.js';
 import { reportFailure } from './errors.js';
 import { createLogger } from './log.js';
+import { execIfLaunched } from './supervise/exec-child.js';
 
 /** Reads the command line, then hands over to the command; a usage error is reported like any other error. */
 async function cli(argv: string[], env: NodeJS.ProcessEnv, cwd: string): Promise<number> {
@@ -27,7 +28,11 @@ function print(text: string): number {
   return 0;
 }
 
-const start = () => void cli(process.argv.slice(2), process.env, process.cwd()).then((exitCode) => process.exit(exitCode));
+const start = () => {
+  // The supervisor starting a child that dies with it (alembic, see launcher.ts): before any parsing.
+  execIfLaunched(process.argv.slice(2));
+  void cli(process.argv.slice(2), process.env, process.cwd()).then((exitCode) => process.exit(exitCode));
+};
 
 // The single executable may be built with a V8 startup snapshot of this code, loaded and
 // initialised: it then starts here, with the process's own argv and environment.

@@ -3,8 +3,8 @@ import { requireAlembic, requireApp } from './app-command.js';
 import { status, statusFormat } from './commands/status-report.js';
 import { loadConfig, requireDatabaseUrl, type Config, type Environment } from './config/config.js';
 import { passwordSpellings } from './config/database-url.js';
-import { disconnect, type Connection } from './db/connect.js';
-import { waitForDatabase } from './db/wait.js';
+import { inspectDatabase } from './db/inspect.js';
+import { withAvailableDatabase } from './db/wait.js';
 import { EXIT_CODES, InterruptedError, reportFailure, SupervisorError } from './errors.js';
 import { createLogger, type Logger } from './log.js';
 import { useColour } from './log-pretty.js';
@@ -116,27 +116,33 @@ async function withDatabase(command: Command, config: Config, session: Session):
   if (reportPath) await checkReportPath(reportPath);
   const attempt = new MigrationAttempt(command.name === 'run' && command.migrateOnly ? 'migrate' : command.name);
   if (command.name === 'rollback') attempt.target = [command.target];
-  let db: Connection | undefined;
+  const waiting = {
+    timeoutMs: command.name === 'status' ? Math.min(config.dbWaitTimeoutMs, 5_000) : config.dbWaitTimeoutMs,
+    signal: session.stop.signal,
+    log: session.log,
+    phases: session.phases,
+  };
   try {
     const scripts = runsAlembic(command, config) ? await readScripts(config, session) : undefined;
-    db = await waitForDatabase(url, {
-      timeoutMs: command.name === 'status' ? Math.min(config.dbWaitTimeoutMs, 5_000) : config.dbWaitTimeoutMs,
-      signal: session.stop.signal,
-      log: session.log,
-      phases: session.phases,
+    // A connection lost before alembic starts (a restart, a failover) goes back to waiting.
+    return await withAvailableDatabase(url, waiting, async (db) => {
+      if (!scripts) return 0;
+      const context: MigrateContext = { db, url, scripts, config, signal: session.stop.signal, log: session.log, phases: session.phases, attempt };
+      try {
+        if (command.name === 'status') return await status(context, statusFormat(command, config.logFormat, isatty(1)));
+        if (command.name === 'rollback') await runUnderLock(['downgrade', command.target], context);
+        else await migrateUnderPolicy(command.name === 'run' && !command.migrateOnly, context);
+        return 0;
+      } finally {
+        // Unless the migration lock's own connection already read it (this one may have been given back while waiting).
+        if (reportPath && attempt.to === undefined && !session.stop.signal.aborted) attempt.to = await inspectDatabase(db, config.versionTable).then((snapshot) => snapshot.versions, () => undefined);
+      }
     });
-    if (!scripts) return 0;
-    const context: MigrateContext = { db, url, scripts, config, signal: session.stop.signal, log: session.log, phases: session.phases, attempt };
-    if (command.name === 'status') return await status(context, statusFormat(command, config.logFormat, isatty(1)));
-    if (command.name === 'rollback') await runUnderLock(['downgrade', command.target], context);
-    else await migrateUnderPolicy(command.name === 'run' && !command.migrateOnly, context);
-    return 0;
   } catch (error) {
     attempt.failed(error);
     throw error;
   } finally {
-    if (reportPath) await reportAttempt(reportPath, attempt, { db, phases: session.phases, secrets: url.secrets, log: session.log });
-    await disconnect(db);
+    if (reportPath) await reportAttempt(reportPath, attempt, { phases: session.phases, secrets: url.secrets, log: session.log });
   }
 }
 

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { configError, SupervisorError } from '../errors.js';
 import { parseDatabaseUrl, type DatabaseUrl } from './database-url.js';
-import { parseBoolean, parseChoice, parseCommand, parseSeconds, parseVersionTable, type VersionTableName } from './values.js';
+import { parseBoolean, parseChoice, parseCommand, parseCount, parseSeconds, parseVersionTable, type VersionTableName } from './values.js';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export const LOG_FORMATS = ['json', 'pretty'] as const;
@@ -18,6 +18,10 @@ export interface Config {
   /** 0 means no limit. */
   migrationTimeoutMs: number;
   migrationLockTimeoutMs: number;
+  /** lock_timeout of alembic's sessions; 0 means none. */
+  migrationDdlLockTimeoutMs: number;
+  /** How many times a migration that hit lock_timeout is run again. */
+  migrationDdlRetries: number;
   onMigrationFailure: 'continue' | 'exit';
   unversionedDatabase: 'stamp' | 'refuse';
   shutdownTimeoutMs: number;
@@ -46,6 +50,8 @@ export function loadConfig(env: Environment, cwd: string): Config {
     dbWaitTimeoutMs: parseSeconds('DB_WAIT_TIMEOUT', env.DB_WAIT_TIMEOUT, 60),
     migrationTimeoutMs: parseSeconds('MIGRATION_TIMEOUT', env.MIGRATION_TIMEOUT, 0),
     migrationLockTimeoutMs: parseSeconds('MIGRATION_LOCK_TIMEOUT', env.MIGRATION_LOCK_TIMEOUT, 300),
+    migrationDdlLockTimeoutMs: parseSeconds('MIGRATION_DDL_LOCK_TIMEOUT', env.MIGRATION_DDL_LOCK_TIMEOUT, 5),
+    migrationDdlRetries: parseCount('MIGRATION_DDL_RETRIES', env.MIGRATION_DDL_RETRIES, 5, 100),
     onMigrationFailure: parseChoice('ON_MIGRATION_FAILURE', env.ON_MIGRATION_FAILURE, ['continue', 'exit'], 'continue'),
     unversionedDatabase: parseChoice('UNVERSIONED_DATABASE', env.UNVERSIONED_DATABASE, ['stamp', 'refuse'], 'stamp'),
     shutdownTimeoutMs: parseSeconds('SHUTDOWN_TIMEOUT', env.SHUTDOWN_TIMEOUT, 10),

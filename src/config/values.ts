@@ -25,6 +25,14 @@ export function parseSeconds(variable: string, value: string | undefined, fallba
   return Math.round(seconds * 1000);
 }
 
+/** A whole number from 0 to `max`. */
+export function parseCount(variable: string, value: string | undefined, fallback: number, max: number): number {
+  if (value === undefined || value.trim() === '') return fallback;
+  const count = /^\d+$/.test(value.trim()) ? Number(value.trim()) : Number.NaN;
+  if (!(count <= max)) throw configError(variable, value, `expected a whole number from 0 to ${max}, e.g. ${fallback}`);
+  return count;
+}
+
 export function parseChoice<T extends string>(
   variable: string,
   value: string | undefined,

@@ -1,4 +1,5 @@
 /** Which connection failures are worth waiting out, and what to tell the operator about the others. */
+import { SupervisorError } from '../errors.js';
 
 export interface ConnectionFailure {
   permanent: boolean;
@@ -24,4 +25,30 @@ export function describeConnectionError(error: unknown): ConnectionFailure {
   }
   // Refused, DNS not yet resolvable, timeouts, "starting up" (57P03), too many connections (53300): wait.
   return { permanent: false, reason };
+}
+
+// Node's codes for a peer that went away or cannot be reached (yet).
+const NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
+
+/**
+ * The connection failed rather than the statement: the server restarted or is restarting
+ * (57P01-57P03, class 08), dropped the connection, or cannot take one more (53300). Worth going
+ * back to waiting for; any other error is about what was asked.
+ */
+export function isConnectionLost(error: unknown): boolean {
+  const { code, message = '' } = (error ?? {}) as { code?: string; message?: string };
+  if (code && (NETWORK_CODES.has(code) || /^(08|57P0[123]$|53300$)/.test(code))) return true;
+  return /Connection terminated|not queryable|connection timeout|timeout expired/i.test(message);
+}
+
+/** The connection to the database was lost before anything was changed: wait for it, then start over. */
+export class ConnectionLostError extends SupervisorError {
+  constructor(doing: string, cause: unknown) {
+    super('unavailable', `lost the connection to the database while ${doing}: ${(cause as Error).message ?? String(cause)}`);
+  }
+}
+
+/** `error` as a ConnectionLostError when it is one, unchanged otherwise. */
+export function asConnectionLost(error: unknown, doing: string): unknown {
+  return isConnectionLost(error) ? new ConnectionLostError(doing, error) : error;
 }

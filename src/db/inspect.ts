@@ -1,6 +1,7 @@
 import type { VersionTableName } from '../config/values.js';
 import { SupervisorError } from '../errors.js';
 import type { Connection } from './connect.js';
+import { ConnectionLostError, isConnectionLost } from './connection-errors.js';
 
 export const VERSION_TABLE = 'alembic_version';
 
@@ -53,6 +54,7 @@ export async function inspectDatabase(client: Connection, configured?: VersionTa
       ambiguousVersionTables: chosen.ambiguous,
     };
   } catch (error) {
+    if (isConnectionLost(error)) throw new ConnectionLostError('inspecting it', error);
     throw new SupervisorError('unavailable', `cannot inspect the database: ${(error as Error).message}; check that the user in DATABASE_URL may read its schema`);
   }
 }

@@ -4,13 +4,16 @@ import { unlessAborted } from '../abort.js';
 import { InterruptedError, SupervisorError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Phases } from '../phases.js';
-import { connect, type Connection } from './connect.js';
-import { describeConnectionError, type ConnectionFailure } from './connection-errors.js';
+import { connect, disconnect, type Connection } from './connect.js';
+import { ConnectionLostError, describeConnectionError, type ConnectionFailure } from './connection-errors.js';
 
-export interface WaitOptions {
+export interface ConnectOptions {
   timeoutMs: number;
   signal: AbortSignal;
   log: Logger;
+}
+
+export interface WaitOptions extends ConnectOptions {
   phases: Phases;
 }
 
@@ -26,7 +29,7 @@ const MAX_CONNECT_TIMEOUT_MS = 10_000;
 export async function waitForDatabase(url: DatabaseUrl, options: WaitOptions): Promise<Connection> {
   const phase = options.phases.start('wait');
   try {
-    const db = await connectWithRetries(url, options);
+    const db = await connectWhenAvailable(url, options);
     phase.done({ database: url.redacted }, 'the database is available');
     return db;
   } catch (error) {
@@ -35,7 +38,27 @@ export async function waitForDatabase(url: DatabaseUrl, options: WaitOptions): P
   }
 }
 
-async function connectWithRetries(url: DatabaseUrl, { timeoutMs, signal, log }: WaitOptions): Promise<Connection> {
+/**
+ * Runs `work` on a connection to the available database. A connection lost while `work` only
+ * looked (waiting, locking, inspecting: a ConnectionLostError) means a restart or a failover:
+ * back to waiting, for DB_WAIT_TIMEOUT, then `work` starts over.
+ */
+export async function withAvailableDatabase<T>(url: DatabaseUrl, options: WaitOptions, work: (db: Connection) => Promise<T>): Promise<T> {
+  for (;;) {
+    const db = await waitForDatabase(url, options);
+    try {
+      return await work(db);
+    } catch (error) {
+      if (!(error instanceof ConnectionLostError)) throw error;
+      options.log.warn({ event: 'wait', reason: error.message, database: url.redacted }, `${error.message}; waiting for it again`);
+    } finally {
+      await disconnect(db);
+    }
+  }
+}
+
+/** A new connection once the database takes one, within `timeoutMs`: else 69 (or at once if it never will). */
+export async function connectWhenAvailable(url: DatabaseUrl, { timeoutMs, signal, log }: ConnectOptions): Promise<Connection> {
   const deadline = Date.now() + timeoutMs;
   let attempts = 0;
   let last: ConnectionFailure = { permanent: false, reason: 'no attempt finished' };

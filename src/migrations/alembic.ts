@@ -4,12 +4,15 @@ import { InterruptedError, SupervisorError } from '../errors.js';
 import type { Config } from '../config/config.js';
 import type { Logger } from '../log.js';
 import { trackChild } from '../supervise/children.js';
+import { diesWithMe, LAUNCH_FAILED, LAUNCH_FAILURE_PREFIX } from '../supervise/launcher.js';
 
 export interface AlembicOptions {
   command: string[];
   /** libpq's PGAPPNAME for alembic's own connection, so a stopped run's session can be found and ended. */
   applicationName?: string;
   configPath: string;
+  /** lock_timeout for alembic's sessions, through libpq's PGOPTIONS; 0 or absent means none. */
+  lockTimeoutMs?: number;
   /** 0 means no limit. */
   timeoutMs: number;
   signal: AbortSignal;
@@ -48,8 +51,13 @@ export async function runAlembic(args: string[], options: AlembicOptions): Promi
   };
   // Loaded only when alembic must run: a container whose database is at head never pays for it.
   const { execa } = await import('execa');
-  const subprocess = execa(file, argv, {
-    env: { PYTHONUNBUFFERED: '1', ...(options.applicationName ? { PGAPPNAME: options.applicationName } : {}) },
+  // alembic must never outlive the supervisor (kill -9, OOM): it would go on migrating unlocked.
+  const subprocess = execa(...diesWithMe(file, argv), {
+    env: {
+      PYTHONUNBUFFERED: '1',
+      ...(options.applicationName ? { PGAPPNAME: options.applicationName } : {}),
+      ...(options.lockTimeoutMs ? { PGOPTIONS: withLockTimeout(options.lockTimeoutMs, process.env.PGOPTIONS) } : {}),
+    },
     stdin: 'ignore',
     buffer: false,
     reject: false,
@@ -65,8 +73,8 @@ export async function runAlembic(args: string[], options: AlembicOptions): Promi
   if (!result.failed) return stdout;
 
   const command = [file, ...argv].join(' ');
-  const code = (result.cause as NodeJS.ErrnoException | undefined)?.code;
-  if (code === 'ENOENT' || code === 'EACCES') {
+  const code = launchFailure(result.exitCode, tail);
+  if (code) {
     throw new SupervisorError('migrationFailed', `ALEMBIC_COMMAND=${JSON.stringify(options.command.join(' '))} could not be started (${code}); install alembic in the image or set ALEMBIC_COMMAND, e.g. "python -m alembic"`);
   }
   const why = result.timedOut
@@ -75,6 +83,28 @@ export async function runAlembic(args: string[], options: AlembicOptions): Promi
       ? `was killed by ${result.signal}`
       : `exited with code ${result.exitCode}`;
   throw new SupervisorError('migrationFailed', `${command} ${why}`, { output: tail.join('\n') });
+}
+
+/** The user's own PGOPTIONS come last, so a lock_timeout set there wins. */
+function withLockTimeout(lockTimeoutMs: number, userOptions: string | undefined): string {
+  return [`-c lock_timeout=${lockTimeoutMs}`, userOptions?.trim()].filter(Boolean).join(' ');
+}
+
+/**
+ * Why alembic failed, when a new try may succeed: a statement gave up waiting for a lock
+ * (lock_timeout, SQLSTATE 55P03, rolled back), or the server had no connection slot left.
+ */
+export function transientFailure(error: unknown): 'lock timeout' | 'no connection slot' | undefined {
+  const output = String((error as SupervisorError).details?.output ?? '');
+  if (!(error instanceof SupervisorError) || error.kind !== 'migrationFailed') return undefined;
+  if (/LockNotAvailable|canceling statement due to lock timeout/.test(output)) return 'lock timeout';
+  if (/TooManyConnections|too many (connections|clients)|remaining connection slots are reserved/i.test(output)) return 'no connection slot';
+  return undefined;
+}
+
+function launchFailure(exitCode: number | undefined, tail: string[]): string | undefined {
+  if (exitCode !== LAUNCH_FAILED.notFound && exitCode !== LAUNCH_FAILED.notExecutable) return undefined;
+  return tail.filter((line) => line.startsWith(LAUNCH_FAILURE_PREFIX)).at(-1)?.split(': ').at(-1);
 }
 
 async function relayLines(stream: Readable | null, name: 'stdout' | 'stderr', echo: (name: 'stdout' | 'stderr', line: string) => void): Promise<void> {

@@ -1,14 +1,18 @@
 import { randomUUID } from 'node:crypto';
+import pRetry from 'p-retry';
 import type { Config } from '../config/config.js';
 import type { DatabaseUrl } from '../config/database-url.js';
-import { whileConnected, type Connection } from '../db/connect.js';
+import { describeBlockers, watchBlockers, type Blocker } from '../db/blockers.js';
+import { disconnect, whileConnected, type Connection } from '../db/connect.js';
+import { ConnectionLostError, isConnectionLost } from '../db/connection-errors.js';
 import { inspectDatabase, type DatabaseSnapshot } from '../db/inspect.js';
-import { endSessionsNamed } from '../db/sessions.js';
-import { acquireMigrationLock, releaseMigrationLock } from '../db/lock.js';
-import { SupervisorError } from '../errors.js';
+import { endSessionsNamed, endSessionsStartingWith } from '../db/sessions.js';
+import { describeHolder, releaseMigrationLock, tryMigrationLock, waitForMigrationLock } from '../db/lock.js';
+import { connectWhenAvailable } from '../db/wait.js';
+import { InterruptedError, SupervisorError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Phases } from '../phases.js';
-import { alembicOptions, runAlembic } from './alembic.js';
+import { alembicOptions, runAlembic, transientFailure } from './alembic.js';
 import { describeRevision, RevisionTracker, summarise, type RevisionRun } from './alembic-output.js';
 import { migrationTarget } from './pending.js';
 import { alembicArgs, classify, describePlan, plan, type Plan, type ScriptGraph } from './plan.js';
@@ -36,32 +40,33 @@ export async function migrateToHead(context: MigrateContext): Promise<Plan> {
   const first = await inspectAndPlan(context);
   if (first.action === 'nothing') return first;
   refuseIfRefused(first);
-  return withMigrationLock(context, async (lock) => {
-    const current = await inspectAndPlan(context);
+  return withMigrationLock(context, async (locked, lock) => {
+    const current = await inspectAndPlan(locked);
     refuseIfRefused(current);
     if (current.action === 'nothing') return current;
-    await runPlan(current, context, lock);
-    await verifyAtHead(context);
+    await runPlan(current, locked, lock);
+    await verifyAtHead(locked);
     return current;
   });
 }
 
 /** Runs `alembic <args>` under the migration lock (for rollback), saying where the database stood before and after, also when it fails. */
 export async function runUnderLock(args: string[], context: MigrateContext): Promise<void> {
-  await withMigrationLock(context, async (lock) => {
-    const before = (await readSnapshot(context)).versions;
+  await withMigrationLock(context, async (locked, lock) => {
+    const before = (await readSnapshot(locked)).versions;
     context.attempt.from = before;
     const phase = context.phases.start('migrate');
     const command = args.join(' ');
     let runs: RevisionRun[];
     try {
-      runs = await runAlembicIn(phase, args, context, lock);
+      runs = await runAlembicIn(phase, args, locked, lock);
     } catch (error) {
-      const after = await readSnapshot(context).then((snapshot) => snapshot.versions, () => undefined);
+      const after = await readSnapshot(locked).then((snapshot) => snapshot.versions, () => undefined);
       context.log.error({ event: 'migrate', command, before, after: after ?? null }, `alembic ${command} failed; the database was at ${revisionsIn(before)} and is now at ${after ? revisionsIn(after) : 'an unknown revision (it could not be read)'}`);
       throw error;
     }
-    const after = (await readSnapshot(context)).versions;
+    // Lost now, the connection must not send us back to waiting: that would run the downgrade twice.
+    const after = (await readSnapshot(locked).catch(stillUnavailable)).versions;
     phase.done({ command, before, versions: after, revisions: runs.length }, (ms) => `${summarise(runs, ms)}; the database went from ${revisionsIn(before)} to ${revisionsIn(after)}`);
   });
 }
@@ -100,27 +105,56 @@ function refuseIfRefused(decided: Plan): void {
   if (decided.action === 'refuse') throw new SupervisorError('refused', decided.reason, { state: decided.state.kind });
 }
 
-/** Runs `work` holding the lock; the signal it gets aborts if the connection holding the lock is lost. */
-async function withMigrationLock<T>(context: MigrateContext, work: (lock: AbortSignal) => Promise<T>): Promise<T> {
+/** The PGAPPNAME of every alembic a supervisor starts: how a dead supervisor's alembic session is found. */
+const ALEMBIC_APPLICATION_PREFIX = 'backend-supervisor-alembic-';
+
+/**
+ * Runs `work` holding the lock, on the context of the connection holding it; the signal it gets
+ * aborts if that connection is lost. A replica that must wait gives its connection back meanwhile.
+ */
+async function withMigrationLock<T>(context: MigrateContext, work: (locked: MigrateContext, lock: AbortSignal) => Promise<T>): Promise<T> {
   const { db, url, config, signal, log, phases } = context;
   const phase = phases.start('lock');
-  let contended = false;
-  await acquireMigrationLock(db, {
-    url,
-    timeoutMs: config.migrationLockTimeoutMs,
-    signal,
-    onContended: () => {
-      contended = true;
-      log.info({ event: 'lock' }, 'another replica is migrating; waiting for it to finish');
-    },
-  });
-  phase.done({ waited: contended }, 'holding the migration lock');
-  const held = whileConnected(db);
+  let holder = db;
+  if (!(await tryMigrationLock(db))) {
+    await disconnect(db);
+    holder = await waitForMigrationLock({
+      timeoutMs: config.migrationLockTimeoutMs,
+      signal,
+      connect: () => connectWhenAvailable(url, { timeoutMs: config.dbWaitTimeoutMs, signal, log }),
+      onWaiting: (by, waitedMs, first) =>
+        log.info(
+          { event: 'lock', holder: by, waitedMs },
+          first ? 'another replica is migrating; waiting for it to finish' : `still waiting for the migration lock, held by ${describeHolder(by)}`,
+        ),
+    });
+  }
+  const held = whileConnected(holder);
   try {
-    return await work(held.signal);
+    phase.done({ waited: holder !== db }, 'holding the migration lock');
+    await endEarlierAlembic(holder, log);
+    return await work({ ...context, db: holder }, held.signal);
   } finally {
     held.release();
-    if (!signal.aborted && !held.signal.aborted) await releaseMigrationLock(db);
+    if (!signal.aborted && !held.signal.aborted) {
+      // Where the database stands, success or failure, read while this connection still exists (the report's `to`).
+      context.attempt.to = await readSnapshot({ ...context, db: holder }).then((snapshot) => snapshot.versions, () => undefined);
+      await releaseMigrationLock(holder);
+    }
+    if (holder !== db) await disconnect(holder);
+  }
+}
+
+/** A dead supervisor's alembic may still have a session, locks and an open transaction: end them first. */
+async function endEarlierAlembic(holder: Connection, log: Logger): Promise<void> {
+  try {
+    const ended = await endSessionsStartingWith(holder, ALEMBIC_APPLICATION_PREFIX);
+    if (ended.length === 0) return;
+    log.warn({ event: 'lock', ended }, `ended ${ended.length} database session(s) of an earlier run's alembic, still active after its supervisor died: ${ended.map((session) => `pid ${session.pid} (${session.applicationName})`).join(', ')}`);
+  } catch (error) {
+    if (isConnectionLost(error)) throw new ConnectionLostError("ending an earlier run's alembic sessions", error);
+    // E.g. another role's session, without pg_signal_backend: it ends by itself once its statement does.
+    log.warn({ event: 'lock', reason: (error as Error).message }, `could not end an earlier run's alembic sessions (${(error as Error).message}); alembic may wait for their locks`);
   }
 }
 
@@ -131,13 +165,59 @@ async function runPlan(decided: Plan, context: MigrateContext, lock: AbortSignal
     context.log.warn({ event: 'migrate', state: decided.state }, `the database has tables but no Alembic version: stamping it at ${target} (UNVERSIONED_DATABASE=stamp) without running migrations`);
   }
   const args = alembicArgs(decided, target) ?? ['upgrade', target];
-  const runs = await runAlembicIn(phase, args, context, lock);
+  // `upgrade head(s)` and `stamp head(s)` may simply run again after a try that was rolled back.
+  const runs = await runAlembicIn(phase, args, context, lock, context.config.migrationDdlRetries);
   phase.done({ command: args.join(' '), revisions: runs.length }, (ms) => (runs.length > 0 ? summarise(runs, ms) : `alembic ${args.join(' ')} succeeded`));
 }
 
-/** Runs alembic, logging a `revision` event for each revision as alembic reports it; resolves with them. */
-async function runAlembicIn(phase: ReturnType<Phases['start']>, args: string[], { url, config, signal, log, scripts, attempt }: MigrateContext, lock: AbortSignal): Promise<RevisionRun[]> {
-  const applicationName = `backend-supervisor-alembic-${randomUUID().slice(0, 8)}`;
+// Growing pauses between tries (1 s, 2 s, 4 s... up to 30 s, randomised so replicas of other
+// services spread out): the transaction in the way is often about to end.
+const RETRY_PAUSES = { minTimeout: 1_000, factor: 2, maxTimeout: 30_000, randomize: true } as const;
+
+/**
+ * Runs alembic, again up to `retries` times when a try failed on a lock timeout or a full server;
+ * logs a `revision` event for each revision as alembic reports it, and resolves with the last try's.
+ */
+async function runAlembicIn(phase: ReturnType<Phases['start']>, args: string[], context: MigrateContext, lock: AbortSignal, retries = 0): Promise<RevisionRun[]> {
+  const { signal, log } = context;
+  const command = args.join(' ');
+  let tries = 0;
+  // The blockers last seen, kept across tries: a short try may end before a check catches it.
+  const seen: { blockers: Blocker[] } = { blockers: [] };
+  try {
+    return await pRetry(
+      async () => {
+        tries += 1;
+        return await runAlembicOnce(args, context, lock, seen);
+      },
+      {
+        ...RETRY_PAUSES,
+        retries,
+        signal,
+        shouldRetry: ({ error }) => transientFailure(error) !== undefined && !lock.aborted,
+        onFailedAttempt: ({ error, retriesLeft }) => {
+          const reason = transientFailure(error);
+          if (reason && retriesLeft > 0 && !lock.aborted && !signal.aborted) {
+            log.warn({ event: 'migrate', command, attempt: tries, retriesLeft, reason }, `alembic ${command} failed on a ${reason} and was rolled back; trying again (${retriesLeft} of MIGRATION_DDL_RETRIES=${retries} left)`);
+          }
+        },
+      },
+    );
+  } catch (error) {
+    phase.fail({ command }, `alembic ${command} failed`);
+    if (signal.aborted) throw new InterruptedError(signal.reason as NodeJS.Signals);
+    if (lock.aborted) {
+      throw new SupervisorError('migrationFailed', `lost the migration lock while alembic ran (${String(lock.reason)}), so alembic was stopped: another replica could have started migrating; point DATABASE_URL at PostgreSQL itself or a session-mode pooler`);
+    }
+    if (transientFailure(error) && tries > 1) throw new SupervisorError('migrationFailed', `${(error as Error).message}; gave up after ${tries} tries (MIGRATION_DDL_RETRIES=${retries})`, (error as SupervisorError).details);
+    throw error;
+  }
+}
+
+async function runAlembicOnce(args: string[], { db, url, config, signal, log, scripts, attempt }: MigrateContext, lock: AbortSignal, seen: { blockers: Blocker[] }): Promise<RevisionRun[]> {
+  const applicationName = `${ALEMBIC_APPLICATION_PREFIX}${randomUUID().slice(0, 8)}`;
+  // Each try runs in one transaction: a try that was rolled back applied nothing the report should count.
+  attempt.revisions.length = 0;
   const tracker = new RevisionTracker(
     (id) => scripts.revisions.has(id),
     (run) => {
@@ -145,18 +225,25 @@ async function runAlembicIn(phase: ReturnType<Phases['start']>, args: string[], 
       logRevision(log, run);
     },
   );
+  const blockers = watchBlockers(db, applicationName, (found, blockedMs) =>
+    log.warn({ event: 'blocked', blockers: found, blockedMs }, `alembic is waiting for a lock held by ${describeBlockers(found)}; new queries on the same table wait behind it`),
+  );
   try {
-    await runAlembic(args, { ...alembicOptions(config, AbortSignal.any([signal, lock]), log), applicationName, onLine: tracker.onLine });
+    await runAlembic(args, { ...alembicOptions(config, AbortSignal.any([signal, lock]), log), applicationName, lockTimeoutMs: config.migrationDdlLockTimeoutMs, onLine: tracker.onLine });
     tracker.end(true);
     return tracker.runs;
   } catch (error) {
     tracker.end(false);
-    phase.fail({ command: args.join(' ') }, `alembic ${args.join(' ')} failed`);
     await endSessionsNamed(url, applicationName);
-    if (lock.aborted && !signal.aborted) {
-      throw new SupervisorError('migrationFailed', `lost the migration lock while alembic ran (${String(lock.reason)}), so alembic was stopped: another replica could have started migrating; point DATABASE_URL at PostgreSQL itself or a session-mode pooler`);
-    }
-    throw withFailedRevision(error, tracker);
+    if (transientFailure(error) !== 'lock timeout') throw withFailedRevision(error, tracker);
+    if (blockers.last.length > 0) seen.blockers = blockers.last;
+    throw new SupervisorError(
+      'migrationFailed',
+      `alembic ${args.join(' ')} waited longer than MIGRATION_DDL_LOCK_TIMEOUT=${config.migrationDdlLockTimeoutMs / 1000}s for a lock, held by ${describeBlockers(seen.blockers)}, and was rolled back; end that transaction, or migrate when it is quieter`,
+      { ...(error as SupervisorError).details, blockers: seen.blockers },
+    );
+  } finally {
+    await blockers.stop();
   }
 }
 
@@ -200,4 +287,9 @@ function notAtHeadMessage(state: ReturnType<typeof classify>, scripts: ScriptGra
   const next = [...scripts.revisions].filter(([, parents]) => parents.some((parent) => state.current.includes(parent))).map(([revision]) => revision).sort();
   const suspect = next.length > 0 ? `; revision ${next.join(' or ')} probably commits its own transaction (op.get_bind().commit(), autocommit_block())` : '';
   return `after migrating, the database stopped at ${state.current.join(', ')} instead of head ${heads}, although alembic reported success${suspect}; the work after that commit was lost. Set transaction_per_migration=True in env.py's context.configure(...) so each revision commits on its own, then migrate again`;
+}
+
+function stillUnavailable(error: unknown): never {
+  if (error instanceof ConnectionLostError) throw new SupervisorError('unavailable', `${error.message}, after alembic finished; run \`status\` to see where the database stands`);
+  throw error;
 }

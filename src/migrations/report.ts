@@ -3,8 +3,6 @@ import { constants } from 'node:fs';
 import path from 'node:path';
 import { configError, exitCodeOf, InterruptedError, SupervisorError } from '../errors.js';
 import { redact, type Logger } from '../log.js';
-import type { Connection } from '../db/connect.js';
-import { inspectDatabase } from '../db/inspect.js';
 import type { PhaseName, Phases } from '../phases.js';
 import type { RevisionRun } from './alembic-output.js';
 
@@ -77,11 +75,10 @@ export function migrationReport(attempt: MigrationAttempt, phases: Partial<Recor
 }
 
 /**
- * Ends the attempt: reads where the database is now (unless it was interrupted: stop promptly)
- * and writes the report.
+ * Ends the attempt: writes its report (the caller has read where the database stands, unless the
+ * attempt was interrupted: a stop must be prompt).
  */
-export async function reportAttempt(file: string, attempt: MigrationAttempt, { db, phases, secrets, log }: { db: Connection | undefined; phases: Phases; secrets: readonly string[]; log: Logger }): Promise<void> {
-  if (db && !attempt.interrupted) attempt.to = await inspectDatabase(db).then((snapshot) => snapshot.versions, () => undefined);
+export async function reportAttempt(file: string, attempt: MigrationAttempt, { phases, secrets, log }: { phases: Phases; secrets: readonly string[]; log: Logger }): Promise<void> {
   await writeReport(file, migrationReport(attempt, phases.durationsSoFar(), new Date()), secrets, log);
 }
 

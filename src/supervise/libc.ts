@@ -1,15 +1,26 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 
-/** The two libc calls Node does not offer: waitpid for one given pid, and prctl. */
+/** The libc calls Node does not offer: waitpid for one given pid, prctl, and exec. */
 export interface Libc {
   /** Reaps `pid` if it has exited; returns the pid, 0 if it is still running, -1 on error. */
   waitpidNoHang(pid: number): number;
   becomeSubreaper(): boolean;
+  /** prctl(PR_SET_PDEATHSIG): the kernel sends `signal` to this process when its parent dies. */
+  setParentDeathSignal(signal: number): boolean;
+  /**
+   * Replaces this process with `file` (searched on PATH), as a fresh child of Node's would start:
+   * stdio inherited (Node marks it close-on-exec) and SIGPIPE/SIGXFSZ no longer ignored (Node
+   * ignores them, and ignored signals survive exec). Returns errno only if exec failed.
+   */
+  exec(file: string, args: string[]): number;
 }
 
 const WNOHANG = 1;
 const PR_SET_CHILD_SUBREAPER = 36;
+const PR_SET_PDEATHSIG = 1;
+const F_SETFD = 2;
+const SIGNALS_NODE_IGNORES = [13, 25]; // SIGPIPE, SIGXFSZ
 
 let loaded: Libc | undefined;
 
@@ -21,6 +32,7 @@ export function libc(): Libc {
 
 interface Koffi {
   load(name: string): { func(declaration: string): (...args: unknown[]) => number };
+  errno(): number;
 }
 
 function loadLibc(): Libc {
@@ -28,9 +40,19 @@ function loadLibc(): Libc {
   const library = openLibc(koffi);
   const waitpid = library.func('int waitpid(int pid, _Out_ int *status, int options)');
   const prctl = library.func('int prctl(int option, unsigned long arg2, unsigned long arg3, unsigned long arg4, unsigned long arg5)');
+  const fcntl = library.func('int fcntl(int fd, int cmd, ...)');
+  const signal = library.func('void *signal(int signum, void *handler)');
+  const execvp = library.func('int execvp(const char *file, const char **argv)');
   return {
     waitpidNoHang: (pid) => waitpid(pid, [0], WNOHANG),
     becomeSubreaper: () => prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) === 0,
+    setParentDeathSignal: (signum) => prctl(PR_SET_PDEATHSIG, signum, 0, 0, 0) === 0,
+    exec: (file, args) => {
+      for (const fd of [0, 1, 2]) fcntl(fd, F_SETFD, 'int', 0);
+      for (const signum of SIGNALS_NODE_IGNORES) signal(signum, null);
+      execvp(file, [file, ...args, null]);
+      return koffi.errno();
+    },
   };
 }
 

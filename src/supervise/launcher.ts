@@ -1,0 +1,20 @@
+/**
+ * Children that must not outlive the supervisor (alembic: an orphan would go on migrating while
+ * the next replica, holding the released lock, migrates too). Node cannot run code between fork
+ * and exec, so the supervisor starts itself in this mode: it asks the kernel to SIGKILL it when
+ * the supervisor dies (prctl PR_SET_PDEATHSIG, kept across exec), then execs the real command
+ * in the same process. Works from the bundle and the single executable alike.
+ */
+export const LAUNCH_ARG = '--internal-exec-child';
+
+/** Exit codes of a launch whose exec failed, as a shell's: 127 not found, 126 not executable. */
+export const LAUNCH_FAILED = { notFound: 127, notExecutable: 126 } as const;
+export const LAUNCH_FAILURE_PREFIX = 'backend-supervisor: cannot execute';
+
+/** The file and arguments that run `file args` as a child that dies with this process. */
+export function diesWithMe(file: string, args: string[]): [string, string[]] {
+  // Under node, argv[1] is the bundle; a single executable is its own script (Node repeats its path there).
+  const script = process.argv[1];
+  const self = script && script !== process.execPath ? [script] : [];
+  return [process.execPath, [...self, LAUNCH_ARG, String(process.pid), file, ...args]];
+}
