@@ -10,7 +10,7 @@ export interface Libc {
   setParentDeathSignal(signal: number): boolean;
   /**
    * Replaces this process with `file` (searched on PATH), as a fresh child of Node's would start:
-   * stdio inherited (Node marks it close-on-exec) and SIGPIPE/SIGXFSZ no longer ignored (Node
+   * stdio inherited (Node marks it close-on-exec), blocking again (libuv sets O_NONBLOCK), and SIGPIPE/SIGXFSZ no longer ignored (Node
    * ignores them, and ignored signals survive exec). Returns errno only if exec failed.
    */
   exec(file: string, args: string[]): number;
@@ -20,6 +20,9 @@ const WNOHANG = 1;
 const PR_SET_CHILD_SUBREAPER = 36;
 const PR_SET_PDEATHSIG = 1;
 const F_SETFD = 2;
+const F_GETFL = 3;
+const F_SETFL = 4;
+const O_NONBLOCK = 0o4000;
 const SIGNALS_NODE_IGNORES = [13, 25]; // SIGPIPE, SIGXFSZ
 
 let loaded: Libc | undefined;
@@ -48,7 +51,13 @@ function loadLibc(): Libc {
     becomeSubreaper: () => prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) === 0,
     setParentDeathSignal: (signum) => prctl(PR_SET_PDEATHSIG, signum, 0, 0, 0) === 0,
     exec: (file, args) => {
-      for (const fd of [0, 1, 2]) fcntl(fd, F_SETFD, 'int', 0);
+      for (const fd of [0, 1, 2]) {
+        fcntl(fd, F_SETFD, 'int', 0);
+        // libuv made the pipes non-blocking, and that flag survives exec: a program that does not
+        // expect EAGAIN (Python) would lose output whenever the pipe is full.
+        const flags = fcntl(fd, F_GETFL, 'int', 0);
+        if (flags >= 0 && (flags & O_NONBLOCK) !== 0) fcntl(fd, F_SETFL, 'int', flags & ~O_NONBLOCK);
+      }
       for (const signum of SIGNALS_NODE_IGNORES) signal(signum, null);
       execvp(file, [file, ...args, null]);
       return koffi.errno();
