@@ -36,6 +36,8 @@ const SCRUB_ANYWHERE_FROM = 6;
 export function redact(text: string, secrets: readonly string[]): string {
   let result = text;
   for (const secret of secrets) {
+    // Most lines hold no secret: looking first spares a million alembic lines two copies each.
+    if (!result.includes(secret)) continue;
     result =
       secret.length >= SCRUB_ANYWHERE_FROM
         ? result.split(secret).join('***')

@@ -5,7 +5,7 @@ import { waitForDatabase } from './db/wait.js';
 import { EXIT_CODES, InterruptedError, reportFailure, SupervisorError } from './errors.js';
 import { createLogger, type Logger } from './log.js';
 import { alembicOptions, runAlembic } from './migrations/alembic.js';
-import { mayStartAppDespite } from './migrations/failure-policy.js';
+import { mayStartAppDespite, stopDespiteContinue } from './migrations/failure-policy.js';
 import { migrateToHead, reportStatus, runUnderLock, type MigrateContext } from './migrations/migrate.js';
 import type { ScriptGraph } from './migrations/plan.js';
 import { readScriptGraph } from './migrations/script-graph.js';
@@ -131,7 +131,7 @@ async function migrateUnderPolicy(appFollows: boolean, context: MigrateContext):
   try {
     await migrateToHead(context);
   } catch (error) {
-    if (!appFollows || !mayStartAppDespite(error, context.config.onMigrationFailure)) throw error;
+    if (!appFollows || !mayStartAppDespite(error, context.config.onMigrationFailure)) throw appFollows ? stopDespiteContinue(error, context.config.onMigrationFailure) : error;
     context.log.warn({ event: 'migrate', exitCode: (error as SupervisorError).exitCode }, `migration failed, starting the app anyway (ON_MIGRATION_FAILURE=continue): ${(error as Error).message}`);
   }
 }

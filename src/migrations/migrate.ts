@@ -9,7 +9,8 @@ import { SupervisorError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Phases } from '../phases.js';
 import { alembicOptions, runAlembic } from './alembic.js';
-import { classify, describePlan, plan, type Plan, type ScriptGraph } from './plan.js';
+import { describeFailure, withStateBefore } from './failure-policy.js';
+import { classify, describePlan, plan, type DatabaseState, type Plan, type ScriptGraph } from './plan.js';
 
 export interface MigrateContext {
   db: Connection;
@@ -30,14 +31,29 @@ export async function migrateToHead(context: MigrateContext): Promise<Plan> {
   const first = await inspectAndPlan(context);
   if (first.action === 'nothing') return first;
   refuseIfRefused(first);
-  return withMigrationLock(context, async (lock) => {
-    const current = await inspectAndPlan(context);
-    refuseIfRefused(current);
-    if (current.action === 'nothing') return current;
-    await runPlan(current, context, lock);
-    await verifyAtHead(context);
-    return current;
-  });
+  try {
+    return await withMigrationLock(context, async (lock) => {
+      const current = await inspectAndPlan(context);
+      refuseIfRefused(current);
+      if (current.action === 'nothing') return current;
+      try {
+        await runPlan(current, context, lock);
+      } catch (error) {
+        throw await explainFailure(error, current.state, context);
+      }
+      await verifyAtHead(context);
+      return current;
+    });
+  } catch (error) {
+    throw withStateBefore(error, first.state);
+  }
+}
+
+/** Names where a failed alembic run leaves the database, read again under the lock. */
+async function explainFailure(error: unknown, before: DatabaseState, { db }: MigrateContext): Promise<unknown> {
+  if (!(error instanceof SupervisorError) || error.kind !== 'migrationFailed') return error;
+  const after = await inspectDatabase(db).catch((failure: unknown) => failure as Error);
+  return describeFailure(error, before, after);
 }
 
 /** Runs `alembic <args>` under the migration lock (for rollback). */
