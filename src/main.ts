@@ -3,7 +3,7 @@ import { passwordSpellings } from './config/database-url.js';
 import { disconnect } from './db/connect.js';
 import { waitForDatabase } from './db/wait.js';
 import { EXIT_CODES, InterruptedError, reportFailure, SupervisorError } from './errors.js';
-import { createLogger, type Logger } from './log.js';
+import { createLogger, routeWarnings, type Logger } from './log.js';
 import { alembicOptions, runAlembic } from './migrations/alembic.js';
 import { mayStartAppDespite, stopDespiteContinue } from './migrations/failure-policy.js';
 import { migrateToHead, reportStatus, runUnderLock, type MigrateContext } from './migrations/migrate.js';
@@ -25,15 +25,17 @@ export type Command =
 export async function main(command: Command, env: Environment, cwd: string): Promise<number> {
   // Until the configuration is read, scrub whatever looks like a password in DATABASE_URL, however malformed.
   let log = createLogger({ level: 'info', format: 'json', secrets: passwordSpellings(env.DATABASE_URL ?? '') });
+  routeWarnings(() => log);
   try {
     const config = loadConfig(env, cwd);
     log = createLogger({ level: config.logLevel, format: config.logFormat, secrets: config.databaseUrl?.secrets ?? [] });
     const session = startSession(log);
     const app = command.name === 'run' && !command.migrateOnly ? requireApp(command.app) : undefined;
     if (command.name === 'run' && command.migrateOnly && !config.runMigrations) {
-      log.warn({ event: 'migrate' }, 'migrations are disabled (RUN_MIGRATIONS=false or SKIP_MIGRATIONS=true): nothing to do');
+      log.warn({ event: 'migrate' }, `migrations are disabled (${config.migrationsDisabledBy}): nothing to do`);
       return 0;
     }
+    if (command.name === 'run' && !config.runMigrations) log.info({ event: 'migrate', skipped: true }, `migrations skipped: ${config.migrationsDisabledBy}`);
 
     if (needsDatabase(command, config)) await withDatabase(command, config, session);
     // A stop signal that came after the last step listening for it still means: do not start the app.
@@ -84,6 +86,7 @@ function startSession(log: Logger): Session {
 }
 
 function requireApp(app: string[]): string[] {
+  if (app.length > 0 && app[0]?.trim() === '') throw new SupervisorError('config', `the app command is empty (${JSON.stringify(app[0])}): use backend-supervisor run -- CMD [ARGS...]`);
   if (app.length > 0) return app;
   throw new SupervisorError('config', 'no app command given: use backend-supervisor run -- CMD [ARGS...] (or `migrate` to only migrate)');
 }
@@ -102,7 +105,7 @@ async function withDatabase(command: Command, config: Config, session: Session):
   // Reading the scripts first turns a wrong ALEMBIC_CONFIG into an immediate error, not one after the wait.
   const scripts = migrates(command, config) || command.name === 'rollback' ? await readScripts(config, session) : undefined;
   const db = await waitForDatabase(url, {
-    timeoutMs: command.name === 'status' ? Math.min(config.dbWaitTimeoutMs, 5_000) : config.dbWaitTimeoutMs,
+    timeoutMs: command.name === 'status' ? config.statusWaitTimeoutMs : config.dbWaitTimeoutMs,
     signal: session.stop.signal,
     log: session.log,
     phases: session.phases,

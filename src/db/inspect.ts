@@ -11,7 +11,7 @@ export const VERSION_TABLE = 'alembic_version';
 export async function inspectDatabase(client: Connection): Promise<DatabaseSnapshot> {
   try {
     const schema = (await client.query<{ schema: string | null }>('SELECT current_schema() AS schema')).rows[0]?.schema;
-    if (!schema) throw new Error('no schema of the search_path exists');
+    if (!schema) throw new Error(await whyNoSchema(client));
     // pg_catalog, not information_schema: the latter hides tables this user has no privilege on,
     // which would make a database full of tables look empty. Objects of extensions
     // (pg_stat_statements, PostGIS's spatial_ref_sys) are not the app's: they do not make it "unversioned".
@@ -33,4 +33,15 @@ export async function inspectDatabase(client: Connection): Promise<DatabaseSnaps
   } catch (error) {
     throw new SupervisorError('unavailable', `cannot inspect the database: ${(error as Error).message}; check that the user in DATABASE_URL may read its schema`);
   }
+}
+
+/** current_schema() is NULL both when no schema of the search_path exists and when the user may not use any: say which. */
+async function whyNoSchema(client: Connection): Promise<string> {
+  const { path, user } = (await client.query<{ path: string; user: string }>("SELECT current_setting('search_path') AS path, current_user AS user")).rows[0] ?? { path: '', user: '' };
+  const names = path.split(',').map((name) => name.trim().replace(/^"(.*)"$/, '$1')).map((name) => (name === '$user' ? user : name));
+  const unusable = (
+    await client.query<{ name: string }>("SELECT nspname AS name FROM pg_catalog.pg_namespace WHERE nspname = ANY($1) AND NOT has_schema_privilege(oid, 'USAGE') ORDER BY nspname", [names])
+  ).rows.map((row) => row.name);
+  if (unusable.length === 0) return `no schema of the search_path (${path}) exists`;
+  return `the user ${user} has no USAGE privilege on schema ${unusable.join(', ')} (search_path: ${path}); grant it (GRANT USAGE, CREATE ON SCHEMA ${unusable[0]} TO ${user}) or set the user's search_path to a schema it may use`;
 }
