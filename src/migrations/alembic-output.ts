@@ -130,7 +130,8 @@ export class AlembicOutput {
 
   failure(): AlembicFailure {
     const step = this.step;
-    const exception = this.exception ?? this.lastLine;
+    // Without a traceback, the last line may still say what went wrong ("No module named alembic"); a log line does not.
+    const exception = this.exception ?? (this.lastLine !== undefined && !LOG_LINE.test(this.lastLine) ? this.lastLine : undefined);
     return {
       ...(step ? { step: `${step.kind.replace('_revision', '')} ${step.from || 'base'} -> ${step.to}`, revision: step.kind === 'downgrade' ? step.from : step.to } : {}),
       ...(exception ? { exception } : {}),

@@ -59,8 +59,11 @@ async function explainFailure(error: unknown, before: DatabaseState, { db }: Mig
 /** Runs `alembic <args>` under the migration lock (for rollback). */
 export async function runUnderLock(args: string[], context: MigrateContext): Promise<void> {
   await withMigrationLock(context, async (lock) => {
+    const before = classify(await inspectDatabase(context.db), context.scripts);
     const phase = context.phases.start('migrate');
-    await runAlembicIn(phase, args, context, lock);
+    await runAlembicIn(phase, args, context, lock).catch(async (error: unknown) => {
+      throw await explainFailure(error, before, context);
+    });
     const versions = (await inspectDatabase(context.db)).versions;
     phase.done({ command: args.join(' '), versions }, `alembic ${args.join(' ')} finished; the database is at ${versions.join(', ') || 'no revision'}`);
   });

@@ -69,6 +69,18 @@ describe('ON_MIGRATION_FAILURE=continue and what a failure says', () => {
     expect(finalError(result)?.msg).toMatch(/before running any revision: .*read-only transaction; permanent: .*; after the rollback the database is unversioned \(tables, no Alembic version\), as before/);
   });
 
+  it('a failed rollback says the same: revision, exception, permanent cause, where the database stands', async () => {
+    expect((await runSupervisor(['migrate'], { env: { DATABASE_URL: db.url } })).exitCode).toBe(0);
+    const name = new URL(db.url).pathname.slice(1);
+    await withClient(inject('adminUrl'), (client) => client.query(`ALTER DATABASE ${name} SET default_transaction_read_only = on`));
+    const result = await runSupervisor(['rollback', '--steps', '1'], { env: { DATABASE_URL: db.url } });
+    expect(result.exitCode).toBe(70);
+    expect(finalError(result)).toMatchObject({ cause: 'read-only', stateBefore: 'at-head', revision: HEAD, versions: [HEAD] });
+    expect(finalError(result)?.msg).toMatch(
+      new RegExp(`in revision ${HEAD} \\(downgrade ${HEAD} -> c47a1e9d5b03\\): sqlalchemy\\.exc\\.InternalError: \\(psycopg2\\.errors\\.ReadOnlySqlTransaction\\) .*; permanent: the database is read-only .*; after the rollback the database is at ${HEAD}, as before$`),
+    );
+  });
+
   it('a role without CREATE on the schema is named as a permanent cause (70)', async () => {
     const role = `nocreate_${process.pid}_${Date.now().toString(36)}`;
     await withClient(inject('adminUrl'), (client) => client.query(`CREATE ROLE ${role} LOGIN PASSWORD 'nocreate-pw'`));
