@@ -129,7 +129,7 @@ function redactParts({ prefix, user, password, location, query }: Parts): string
 
 function checkParameters(parts: Parts, redacted: string): void {
   for (const [key, rawValue] of parts.query) {
-    const allowed = LIBPQ_KEYWORDS[key];
+    const allowed = Object.hasOwn(LIBPQ_KEYWORDS, key) ? LIBPQ_KEYWORDS[key] : undefined;
     if (allowed === undefined) {
       if (LIBPQ_DRIVERS.has(parts.driver)) {
         throw invalid(redacted, `"${key}" is not a libpq connection parameter, so libpq (psycopg2) refuses it; see https://www.postgresql.org/docs/current/libpq-connect.html#LIBPQ-PARAMKEYWORDS`);

@@ -71,6 +71,11 @@ describe('DATABASE_URL', () => {
     expect(url.redacted).not.toContain(':pw@');
   });
 
+  it("leaves a non-libpq driver's own query parameters alone, but still checks libpq's", () => {
+    expect(parseDatabaseUrl('postgresql+asyncpg://app:pw@db/app?prepared_statement_cache_size=0').redacted).toBe('postgresql+asyncpg://app:***@db/app?prepared_statement_cache_size=0');
+    expect(configError(() => parseDatabaseUrl('postgresql+asyncpg://app:pw@db/app?sslmode=bogus')).exitCode).toBe(64);
+  });
+
   it('decodes a percent-encoded password and redacts every spelling of it', () => {
     const url = parseDatabaseUrl('postgresql://app:p%40ss%3Aw%2Frd@db/app');
     expect(url.client.password).toBe('p@ss:w/rd');
@@ -118,6 +123,9 @@ describe('DATABASE_URL', () => {
     ['postgresql://app:Tr0ub dor3@db/app', /space/],
     ['postgresql://app:Tr0ub%zzdor3@db/app', /'%' that does not start a %XX/],
     ['postgresql://app:pw@db/app?sslpassword=a+b', /'\+' as %2B/],
+    ['postgresql://app:pw@db/app?sslmode=bogus', /sslmode must be one of disable, allow, prefer, require, verify-ca, verify-full$/],
+    ['postgresql://app:pw@db/app?constructor=x', /"constructor" is not a libpq connection parameter/],
+    ['postgresql://app:pw@db/app?connect_timeout=soon', /connect_timeout must be a whole number$/],
     ['postgresql://app:pw@db:99999/app', /^DATABASE_URL="postgresql:\/\/app:\*\*\*@db:99999\/app" is invalid: .*the port/],
     ['postgresql://app:pw@db:port/app', /^DATABASE_URL="postgresql:\/\/app:\*\*\*@db:port\/app" is invalid/],
   ])('rejects %s without showing the password', (raw, reason) => {
