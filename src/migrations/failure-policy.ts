@@ -64,7 +64,7 @@ export function withStateBefore(error: unknown, before: DatabaseState): unknown 
  */
 export function describeFailure(error: SupervisorError, before: DatabaseState, after: DatabaseSnapshot | Error): SupervisorError {
   const alembic = (error.details.alembic ?? {}) as AlembicFailure;
-  const permanent = error.details.cause === 'alembic-missing' ? PERMANENT[2] : permanentCause(alembic.exception);
+  const permanent = error.details.cause === 'alembic-missing' ? PERMANENT.find(({ cause }) => cause === 'alembic-missing') : permanentCause(alembic.exception);
   const where = alembic.revision ? ` in revision ${alembic.revision} (${alembic.step})` : ' before running any revision';
   const exception = alembic.exception && error.details.cause === undefined ? `: ${alembic.exception}` : '';
   const cause = permanent ? `; permanent: ${permanent.hint}` : '';
