@@ -23,6 +23,11 @@ export function prettyLine(line: string, colour: boolean): string {
   const label = (level: string) => paint(LEVEL_COLOUR[level] ?? 'grey', level.toUpperCase().padEnd(5));
   const message = String(entry.msg ?? '');
 
+  const gutter = (text: string, tint?: Colour) => text.split('\n').map((row) => `${paint('grey', '  |')} ${tint ? paint(tint, row) : row}\n`).join('');
+  if (entry.event === 'alembic' && typeof entry.traceback === 'string') {
+    // A traceback alembic printed is held back and logged once, as one event: shown once, as it was.
+    return `${time} ${label(String(entry.level ?? ''))} ${paint('cyan', '[alembic]')} ${message}\n${gutter(entry.traceback, 'red')}`;
+  }
   if (entry.event === 'alembic') {
     // Alembic's own logging line already says its level: print it once, as ours.
     const logged = ALEMBIC_LOG_LINE.exec(message);
@@ -38,7 +43,7 @@ export function prettyLine(line: string, colour: boolean): string {
     .map(([key, value]) => `${key}=${typeof value === 'string' ? value : JSON.stringify(value)}`)
     .join(' ');
   const head = `${time} ${label(String(entry.level ?? ''))} ${event}${message}${fields ? `  ${paint('grey', fields)}` : ''}\n`;
-  return stack ? `${head}${stack.split('\n').map((frame) => `${paint('grey', '  |')} ${frame}\n`).join('')}` : head;
+  return stack ? `${head}${gutter(stack)}` : head;
 }
 
 function errorStack(err: unknown): string | undefined {

@@ -6,10 +6,10 @@ import { passwordSpellings } from './config/database-url.js';
 import { inspectDatabase } from './db/inspect.js';
 import { withAvailableDatabase } from './db/wait.js';
 import { EXIT_CODES, InterruptedError, reportFailure, SupervisorError } from './errors.js';
-import { createLogger, type Logger } from './log.js';
+import { createLogger, routeWarnings, type Logger } from './log.js';
 import { useColour } from './log-pretty.js';
 import { alembicOptions, runAlembic } from './migrations/alembic.js';
-import { mayStartAppDespite } from './migrations/failure-policy.js';
+import { mayStartAppDespite, stopDespiteContinue } from './migrations/failure-policy.js';
 import { migrateToHead, runUnderLock, type MigrateContext } from './migrations/migrate.js';
 import type { ScriptGraph } from './migrations/plan.js';
 import { MigrationAttempt, checkReportPath, reportAttempt } from './migrations/report.js';
@@ -32,6 +32,7 @@ export async function main(command: Command, env: Environment, cwd: string): Pro
   // `status --json`/`--sql` keep stdout for their answer from the first line on.
   const stdoutIsTheAnswer = command.name === 'status' && (command.json || command.sql);
   let log = createLogger({ level: 'info', format: 'json', secrets: passwordSpellings(env.DATABASE_URL ?? ''), fd: stdoutIsTheAnswer ? 2 : 1 });
+  routeWarnings(() => log);
   try {
     const config = loadConfig(env, cwd);
     // `status` answering on stdout (text, --json, --sql) logs to stderr.
@@ -41,9 +42,10 @@ export async function main(command: Command, env: Environment, cwd: string): Pro
     // A typo in the app command is found before anything waits or migrates.
     const app = command.name === 'run' && !command.migrateOnly ? requireApp(command.app, env, cwd) : undefined;
     if (command.name === 'run' && command.migrateOnly && !config.runMigrations) {
-      log.warn({ event: 'migrate' }, 'migrations are disabled (RUN_MIGRATIONS=false or SKIP_MIGRATIONS=true): nothing to do');
+      log.warn({ event: 'migrate' }, `migrations are disabled (${config.migrationsDisabledBy}): nothing to do`);
       return 0;
     }
+    if (command.name === 'run' && !config.runMigrations) log.info({ event: 'migrate', skipped: true }, `migrations skipped: ${config.migrationsDisabledBy}`);
 
     const exitCode = needsDatabase(command, config) ? await withDatabase(command, config, session) : 0;
     // A stop signal that came after the last step listening for it still means: do not start the app.
@@ -117,7 +119,7 @@ async function withDatabase(command: Command, config: Config, session: Session):
   const attempt = new MigrationAttempt(command.name === 'run' && command.migrateOnly ? 'migrate' : command.name);
   if (command.name === 'rollback') attempt.target = [command.target];
   const waiting = {
-    timeoutMs: command.name === 'status' ? Math.min(config.dbWaitTimeoutMs, 5_000) : config.dbWaitTimeoutMs,
+    timeoutMs: command.name === 'status' ? config.statusWaitTimeoutMs : config.dbWaitTimeoutMs,
     signal: session.stop.signal,
     log: session.log,
     phases: session.phases,
@@ -160,7 +162,7 @@ async function migrateUnderPolicy(appFollows: boolean, context: MigrateContext):
   try {
     await migrateToHead(context);
   } catch (error) {
-    if (!appFollows || !mayStartAppDespite(error, context.config.onMigrationFailure)) throw error;
+    if (!appFollows || !mayStartAppDespite(error, context.config.onMigrationFailure)) throw appFollows ? stopDespiteContinue(error, context.config.onMigrationFailure) : error;
     context.attempt.failed(error);
     context.log.warn({ event: 'migrate', exitCode: (error as SupervisorError).exitCode }, `migration failed, starting the app anyway (ON_MIGRATION_FAILURE=continue): ${(error as Error).message}`);
   }

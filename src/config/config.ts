@@ -12,9 +12,13 @@ export type MigrationTarget = (typeof MIGRATION_TARGETS)[number];
 export interface Config {
   databaseUrl: DatabaseUrl | undefined;
   runMigrations: boolean;
+  /** The setting that turned migrations off, e.g. "SKIP_MIGRATIONS=true", for the log. */
+  migrationsDisabledBy: string | undefined;
   alembicConfig: string;
   alembicCommand: string[];
   dbWaitTimeoutMs: number;
+  /** `status` answers quickly: 5 s unless DB_WAIT_TIMEOUT is set. */
+  statusWaitTimeoutMs: number;
   /** 0 means no limit. */
   migrationTimeoutMs: number;
   migrationLockTimeoutMs: number;
@@ -39,15 +43,18 @@ export type Environment = Readonly<Record<string, string | undefined>>;
 
 /** Reads and validates every variable up front, so a bad value stops the supervisor before it starts anything. */
 export function loadConfig(env: Environment, cwd: string): Config {
-  const runMigrations =
-    parseBoolean('RUN_MIGRATIONS', env.RUN_MIGRATIONS, true) && !parseBoolean('SKIP_MIGRATIONS', env.SKIP_MIGRATIONS, false);
+  const run = parseBoolean('RUN_MIGRATIONS', env.RUN_MIGRATIONS, true);
+  const skip = parseBoolean('SKIP_MIGRATIONS', env.SKIP_MIGRATIONS, false);
+  const runMigrations = run && !skip;
   const rawUrl = env.DATABASE_URL?.trim();
   return {
     databaseUrl: rawUrl ? parseDatabaseUrl(rawUrl) : undefined,
     runMigrations,
+    migrationsDisabledBy: !run ? `RUN_MIGRATIONS=${env.RUN_MIGRATIONS?.trim()}` : skip ? `SKIP_MIGRATIONS=${env.SKIP_MIGRATIONS?.trim()}` : undefined,
     alembicConfig: path.resolve(cwd, env.ALEMBIC_CONFIG?.trim() || 'alembic.ini'),
     alembicCommand: parseCommand('ALEMBIC_COMMAND', env.ALEMBIC_COMMAND, ['alembic']),
     dbWaitTimeoutMs: parseSeconds('DB_WAIT_TIMEOUT', env.DB_WAIT_TIMEOUT, 60),
+    statusWaitTimeoutMs: parseSeconds('DB_WAIT_TIMEOUT', env.DB_WAIT_TIMEOUT, 5),
     migrationTimeoutMs: parseSeconds('MIGRATION_TIMEOUT', env.MIGRATION_TIMEOUT, 0),
     migrationLockTimeoutMs: parseSeconds('MIGRATION_LOCK_TIMEOUT', env.MIGRATION_LOCK_TIMEOUT, 300),
     migrationDdlLockTimeoutMs: parseSeconds('MIGRATION_DDL_LOCK_TIMEOUT', env.MIGRATION_DDL_LOCK_TIMEOUT, 5),

@@ -42,7 +42,7 @@ export async function inspectDatabase(client: Connection, configured?: VersionTa
     const chosen = chooseVersionTable(candidates, configured, await resolveConfigured(client, configured));
     const versions = chosen.table ? await readVersions(client, chosen.table, chosen.source) : [];
     const userTables = schema ? (await tablesIn(client, schema)).filter((name) => !(chosen.table?.schema === schema && chosen.table.table === name)) : [];
-    if (!schema && !chosen.table) throw new Error('no schema of the search_path exists');
+    if (!schema && !chosen.table) throw new Error(await whyNoSchema(client));
     const qualified = chosen.table ? qualify(chosen.table) : undefined;
     return {
       versionTable: qualified,
@@ -131,4 +131,15 @@ async function readVersions(client: Connection, table: { schema: string; table: 
 
 function qualify(table: { schema: string; table: string }): string {
   return `${table.schema}.${table.table}`;
+}
+
+/** current_schema() is NULL both when no schema of the search_path exists and when the user may not use any: say which. */
+async function whyNoSchema(client: Connection): Promise<string> {
+  const { path, user } = (await client.query<{ path: string; user: string }>("SELECT current_setting('search_path') AS path, current_user AS user")).rows[0] ?? { path: '', user: '' };
+  const names = path.split(',').map((name) => name.trim().replace(/^"(.*)"$/, '$1')).map((name) => (name === '$user' ? user : name));
+  const unusable = (
+    await client.query<{ name: string }>("SELECT nspname AS name FROM pg_catalog.pg_namespace WHERE nspname = ANY($1) AND NOT has_schema_privilege(oid, 'USAGE') ORDER BY nspname", [names])
+  ).rows.map((row) => row.name);
+  if (unusable.length === 0) return `no schema of the search_path (${path}) exists`;
+  return `the user ${user} has no USAGE privilege on schema ${unusable.join(', ')} (search_path: ${path}); grant it (GRANT USAGE, CREATE ON SCHEMA ${unusable[0]} TO ${user}) or set the user's search_path to a schema it may use`;
 }

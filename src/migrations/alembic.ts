@@ -1,10 +1,9 @@
-import { createInterface } from 'node:readline';
-import type { Readable } from 'node:stream';
 import { InterruptedError, SupervisorError } from '../errors.js';
 import type { Config } from '../config/config.js';
 import type { Logger } from '../log.js';
 import { trackChild } from '../supervise/children.js';
 import { diesWithMe, LAUNCH_FAILED, LAUNCH_FAILURE_PREFIX } from '../supervise/launcher.js';
+import { AlembicOutput, readLines } from './alembic-output.js';
 
 export interface AlembicOptions {
   command: string[];
@@ -29,25 +28,22 @@ export function alembicOptions(config: Config, signal: AbortSignal, log: Logger)
 }
 
 const KILL_AFTER_MS = 5_000;
-const TAIL_LINES = 20;
 
 /**
  * Runs the real alembic CLI (no shell), with DATABASE_URL and the rest of the environment
- * passed through, re-emitting each line it prints as a log event. Resolves with its stdout lines;
- * throws when it fails.
+ * passed through, re-emitting each line it prints as a log event (see AlembicOutput). Resolves
+ * with its stdout lines when they are echoed at debug (output the supervisor reads itself);
+ * throws when it fails, with what alembic said about the failure in the error's details.
  */
 export async function runAlembic(args: string[], options: AlembicOptions): Promise<string[]> {
   const [file, ...prefix] = options.command;
   if (file === undefined) throw new SupervisorError('config', 'ALEMBIC_COMMAND is empty');
   const argv = [...prefix, '-c', options.configPath, ...args];
-  const tail: string[] = [];
-  const stdout: string[] = [];
-  const echo = (stream: 'stdout' | 'stderr', line: string) => {
-    options.log[options.echoLevel ?? 'info']({ event: 'alembic', stream }, line);
-    options.onLine?.(line, stream);
-    if (stream === 'stdout') stdout.push(line);
-    tail.push(line);
-    if (tail.length > TAIL_LINES) tail.shift();
+  const level = options.echoLevel ?? 'info';
+  const output = new AlembicOutput(options.log, level, level === 'debug');
+  const line = (stream: 'stdout' | 'stderr') => (text: string) => {
+    output.line(stream, text);
+    options.onLine?.(text, stream);
   };
   // Loaded only when alembic must run: a container whose database is at head never pays for it.
   const { execa } = await import('execa');
@@ -66,23 +62,25 @@ export async function runAlembic(args: string[], options: AlembicOptions): Promi
     ...(options.timeoutMs > 0 ? { timeout: options.timeoutMs } : {}),
   });
   trackChild(subprocess.pid, subprocess);
-  const relayed = Promise.all([relayLines(subprocess.stdout, 'stdout', echo), relayLines(subprocess.stderr, 'stderr', echo)]);
+  const relayed = Promise.all([readLines(subprocess.stdout, line('stdout')), readLines(subprocess.stderr, line('stderr'))]);
   const result = await subprocess;
   await relayed;
+  output.finish(result.failed);
   if (options.signal.aborted) throw new InterruptedError(options.signal.reason as NodeJS.Signals);
-  if (!result.failed) return stdout;
+  if (!result.failed) return output.stdout;
 
   const command = [file, ...argv].join(' ');
-  const code = launchFailure(result.exitCode, tail);
+  const failure = output.failure();
+  const code = launchFailure(result.exitCode, failure.exception);
   if (code) {
-    throw new SupervisorError('migrationFailed', `ALEMBIC_COMMAND=${JSON.stringify(options.command.join(' '))} could not be started (${code}); install alembic in the image or set ALEMBIC_COMMAND, e.g. "python -m alembic"`);
+    throw new SupervisorError('migrationFailed', `ALEMBIC_COMMAND=${JSON.stringify(options.command.join(' '))} could not be started (${code}); install alembic in the image or set ALEMBIC_COMMAND, e.g. "python -m alembic"`, { cause: 'alembic-missing' });
   }
   const why = result.timedOut
     ? `was stopped after MIGRATION_TIMEOUT=${options.timeoutMs / 1000}s`
     : result.signal
       ? `was killed by ${result.signal}`
       : `exited with code ${result.exitCode}`;
-  throw new SupervisorError('migrationFailed', `${command} ${why}`, { output: tail.join('\n') });
+  throw new SupervisorError('migrationFailed', `${command} ${why}`, { alembic: failure });
 }
 
 /** The user's own PGOPTIONS come last, so a lock_timeout set there wins. */
@@ -95,21 +93,14 @@ function withLockTimeout(lockTimeoutMs: number, userOptions: string | undefined)
  * (lock_timeout, SQLSTATE 55P03, rolled back), or the server had no connection slot left.
  */
 export function transientFailure(error: unknown): 'lock timeout' | 'no connection slot' | undefined {
-  const output = String((error as SupervisorError).details?.output ?? '');
   if (!(error instanceof SupervisorError) || error.kind !== 'migrationFailed') return undefined;
-  if (/LockNotAvailable|canceling statement due to lock timeout/.test(output)) return 'lock timeout';
-  if (/TooManyConnections|too many (connections|clients)|remaining connection slots are reserved/i.test(output)) return 'no connection slot';
+  const exception = String((error.details.alembic as { exception?: string } | undefined)?.exception ?? '');
+  if (/LockNotAvailable|canceling statement due to lock timeout/.test(exception)) return 'lock timeout';
+  if (/TooManyConnections|too many (connections|clients)|remaining connection slots are reserved/i.test(exception)) return 'no connection slot';
   return undefined;
 }
 
-function launchFailure(exitCode: number | undefined, tail: string[]): string | undefined {
+function launchFailure(exitCode: number | undefined, lastWords: string | undefined): string | undefined {
   if (exitCode !== LAUNCH_FAILED.notFound && exitCode !== LAUNCH_FAILED.notExecutable) return undefined;
-  return tail.filter((line) => line.startsWith(LAUNCH_FAILURE_PREFIX)).at(-1)?.split(': ').at(-1);
-}
-
-async function relayLines(stream: Readable | null, name: 'stdout' | 'stderr', echo: (name: 'stdout' | 'stderr', line: string) => void): Promise<void> {
-  if (!stream) return;
-  for await (const line of createInterface({ input: stream, crlfDelay: Number.POSITIVE_INFINITY })) {
-    if (line.trim() !== '') echo(name, line);
-  }
+  return lastWords?.startsWith(LAUNCH_FAILURE_PREFIX) ? lastWords.split(': ').at(-1) : undefined;
 }

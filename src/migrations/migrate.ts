@@ -13,10 +13,11 @@ import { InterruptedError, SupervisorError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Phases } from '../phases.js';
 import { alembicOptions, runAlembic, transientFailure } from './alembic.js';
-import { describeRevision, RevisionTracker, summarise, type RevisionRun } from './alembic-output.js';
+import { describeFailure, withStateBefore } from './failure-policy.js';
 import { migrationTarget } from './pending.js';
-import { alembicArgs, classify, describePlan, plan, type Plan, type ScriptGraph } from './plan.js';
+import { alembicArgs, classify, describePlan, plan, type DatabaseState, type Plan, type ScriptGraph } from './plan.js';
 import type { MigrationAttempt } from './report.js';
+import { describeRevision, RevisionTracker, summarise, type RevisionRun } from './revision-runs.js';
 
 export interface MigrateContext {
   db: Connection;
@@ -40,20 +41,36 @@ export async function migrateToHead(context: MigrateContext): Promise<Plan> {
   const first = await inspectAndPlan(context);
   if (first.action === 'nothing') return first;
   refuseIfRefused(first);
-  return withMigrationLock(context, async (locked, lock) => {
-    const current = await inspectAndPlan(locked);
-    refuseIfRefused(current);
-    if (current.action === 'nothing') return current;
-    await runPlan(current, locked, lock);
-    await verifyAtHead(locked);
-    return current;
-  });
+  try {
+    return await withMigrationLock(context, async (locked, lock) => {
+      const current = await inspectAndPlan(locked);
+      refuseIfRefused(current);
+      if (current.action === 'nothing') return current;
+      try {
+        await runPlan(current, locked, lock);
+      } catch (error) {
+        throw await explainFailure(error, current.state, locked);
+      }
+      await verifyAtHead(locked);
+      return current;
+    });
+  } catch (error) {
+    throw withStateBefore(error, first.state);
+  }
+}
+
+/** Names where a failed alembic run leaves the database, read again under the lock. */
+async function explainFailure(error: unknown, before: DatabaseState, context: MigrateContext): Promise<unknown> {
+  if (!(error instanceof SupervisorError) || error.kind !== 'migrationFailed') return error;
+  const after = await readSnapshot(context).catch((failure: unknown) => failure as Error);
+  return describeFailure(error, before, after);
 }
 
 /** Runs `alembic <args>` under the migration lock (for rollback), saying where the database stood before and after, also when it fails. */
 export async function runUnderLock(args: string[], context: MigrateContext): Promise<void> {
   await withMigrationLock(context, async (locked, lock) => {
-    const before = (await readSnapshot(locked)).versions;
+    const beforeSnapshot = await readSnapshot(locked);
+    const before = beforeSnapshot.versions;
     context.attempt.from = before;
     const phase = context.phases.start('migrate');
     const command = args.join(' ');
@@ -63,7 +80,7 @@ export async function runUnderLock(args: string[], context: MigrateContext): Pro
     } catch (error) {
       const after = await readSnapshot(locked).then((snapshot) => snapshot.versions, () => undefined);
       context.log.error({ event: 'migrate', command, before, after: after ?? null }, `alembic ${command} failed; the database was at ${revisionsIn(before)} and is now at ${after ? revisionsIn(after) : 'an unknown revision (it could not be read)'}`);
-      throw error;
+      throw await explainFailure(error, classify(beforeSnapshot, context.scripts, context.config.migrationTarget), locked);
     }
     // Lost now, the connection must not send us back to waiting: that would run the downgrade twice.
     const after = (await readSnapshot(locked).catch(stillUnavailable)).versions;
@@ -235,7 +252,7 @@ async function runAlembicOnce(args: string[], { db, url, config, signal, log, sc
   } catch (error) {
     tracker.end(false);
     await endSessionsNamed(url, applicationName);
-    if (transientFailure(error) !== 'lock timeout') throw withFailedRevision(error, tracker);
+    if (transientFailure(error) !== 'lock timeout') throw error;
     if (blockers.last.length > 0) seen.blockers = blockers.last;
     throw new SupervisorError(
       'migrationFailed',
@@ -252,18 +269,6 @@ function logRevision(log: Logger, run: RevisionRun): void {
   const { outcome, ...fields } = run;
   if (outcome === 'failed') log.error({ event: 'revision', ...fields, outcome }, `revision ${name} failed after ${run.durationMs} ms`);
   else log.info({ event: 'revision', ...fields, outcome }, `${run.direction === 'upgrade' ? 'applied' : 'rolled back'} ${name} in ${run.durationMs} ms`);
-}
-
-/** A failed alembic run's error names the revision that failed and the exception it raised. */
-function withFailedRevision(error: unknown, tracker: RevisionTracker): unknown {
-  const { revision, exception } = tracker.failure;
-  if (!(error instanceof SupervisorError) || error.kind !== 'migrationFailed' || (!revision && !exception)) return error;
-  const what = revision ? `revision ${describeRevision(revision)} failed` : 'alembic failed';
-  return new SupervisorError(error.kind, `${what}${exception ? `: ${exception}` : ''}; ${error.message}`, {
-    ...error.details,
-    ...(revision ? { revision: revision.revision } : {}),
-    ...(exception ? { exception } : {}),
-  });
 }
 
 async function verifyAtHead(context: MigrateContext): Promise<void> {

@@ -1,6 +1,6 @@
 import { SupervisorError } from '../errors.js';
 import { alembicOptions, runAlembic } from './alembic.js';
-import { describeRevision, RevisionTracker } from './alembic-output.js';
+import { describeRevision, RevisionTracker } from './revision-runs.js';
 import type { MigrateContext } from './migrate.js';
 import type { DatabaseSnapshot, Plan } from './plan.js';
 

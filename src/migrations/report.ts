@@ -4,7 +4,7 @@ import path from 'node:path';
 import { configError, exitCodeOf, InterruptedError, SupervisorError } from '../errors.js';
 import { redact, type Logger } from '../log.js';
 import type { PhaseName, Phases } from '../phases.js';
-import type { RevisionRun } from './alembic-output.js';
+import type { RevisionRun } from './revision-runs.js';
 
 /**
  * What one migrate (or rollback) attempt did, filled in as it goes, for MIGRATION_REPORT: where

@@ -28,12 +28,14 @@ describe('waiting for the database', () => {
     expect(Number(finalError(result)?.attempts)).toBeGreaterThan(3);
   });
 
-  it('a password with an unencoded @ is hidden in every wait event and the final error', async () => {
+  it('a password with an unencoded @ is refused (64) before any wait, and not shown', async () => {
     const port = await freePort();
     const result = await runSupervisor(['wait'], { env: { DATABASE_URL: `postgresql://app:unenc@oded-Secret@127.0.0.1:${port}/app`, DB_WAIT_TIMEOUT: '0.5' } });
-    expect(result.exitCode).toBe(69);
+    expect(result.exitCode).toBe(64);
     expect(result.stdout).not.toContain('oded-Secret');
-    expect(finalError(result)?.msg).toContain(`postgresql://app:***@127.0.0.1:${port}/app`);
+    expect(result.stdout).not.toContain('unenc@');
+    expect(result.events.filter((entry) => entry.event === 'wait')).toEqual([]);
+    expect(finalError(result)?.msg).toMatch(/^DATABASE_URL postgresql:\/\/… \(the rest is not shown: it may hold the password\) is invalid: it holds more than one unencoded '@'/);
   });
 
   it('a host name that does not resolve is retried until the timeout, then 69', async () => {

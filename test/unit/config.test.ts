@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/config.js';
-import { parseDatabaseUrl, passwordSpellings, redactUrl } from '../../src/config/database-url.js';
+import { parseDatabaseUrl, passwordSpellings } from '../../src/config/database-url.js';
 import { parseBoolean, parseCommand, parseSeconds } from '../../src/config/values.js';
 import { SupervisorError } from '../../src/errors.js';
 
@@ -71,6 +71,11 @@ describe('DATABASE_URL', () => {
     expect(url.redacted).not.toContain(':pw@');
   });
 
+  it("leaves a non-libpq driver's own query parameters alone, but still checks libpq's", () => {
+    expect(parseDatabaseUrl('postgresql+asyncpg://app:pw@db/app?prepared_statement_cache_size=0').redacted).toBe('postgresql+asyncpg://app:***@db/app?prepared_statement_cache_size=0');
+    expect(configError(() => parseDatabaseUrl('postgresql+asyncpg://app:pw@db/app?sslmode=bogus')).exitCode).toBe(64);
+  });
+
   it('decodes a percent-encoded password and redacts every spelling of it', () => {
     const url = parseDatabaseUrl('postgresql://app:p%40ss%3Aw%2Frd@db/app');
     expect(url.client.password).toBe('p@ss:w/rd');
@@ -78,9 +83,12 @@ describe('DATABASE_URL', () => {
     expect(url.secrets).toEqual(expect.arrayContaining(['p@ss:w/rd', 'p%40ss%3Aw%2Frd']));
   });
 
-  it('redacts a password given as a query parameter', () => {
-    expect(redactUrl('postgresql://db/app?user=app&password=hunter2&sslmode=require')).toBe('postgresql://db/app?user=app&password=***&sslmode=require');
+  it('redacts a password given as a query parameter, sslpassword too', () => {
+    expect(parseDatabaseUrl('postgresql://db/app?user=app&password=hunter2&sslmode=disable').redacted).toBe('postgresql://db/app?user=app&password=***&sslmode=disable');
     expect(parseDatabaseUrl('postgresql://db/app?password=hunter2').secrets).toContain('hunter2');
+    const ssl = parseDatabaseUrl('postgresql://app@db/app?sslpassword=k3y%26pass');
+    expect(ssl.redacted).toBe('postgresql://app@db/app?sslpassword=***');
+    expect(ssl.secrets).toEqual(expect.arrayContaining(['k3y%26pass', 'k3y&pass']));
   });
 
   it('keeps a JSON-escaped spelling of a password with quotes or backslashes', () => {
@@ -94,21 +102,37 @@ describe('DATABASE_URL', () => {
     ['postgresql://app:hun@ter2secret@db/x', 'hun@ter2secret'],
     ['host=db user=app password=hunter2secret dbname=x', 'hunter2secret'],
     ["host=db password='hunter 2secret' dbname=x", 'hunter 2secret'],
-  ])('finds and hides the password of %s, even unencoded or not a URL', (raw, password) => {
-    expect(redactUrl(raw)).not.toContain(password);
+    ['user:hunter2secret@db/x', 'hunter2secret'],
+    ['jdbc:postgresql://app:hunter2secret@db/x', 'hunter2secret'],
+    ['postgresql://db/x?sslpassword=hunter2secret', 'hunter2secret'],
+  ])('finds the password of %s for the log redactor, even unencoded or not a URL', (raw, password) => {
     expect(passwordSpellings(raw)).toContain(password);
   });
 
   it.each([
-    ['mysql://app:pw@db/app', /expected postgresql:\/\//],
-    ['db:5432/app', /expected postgresql:\/\//],
-    ['postgresql://app:pw@db:99999/app', /not a valid URL|port/],
-    ['postgresql://app:pw@db:port/app', /not a valid URL|port/],
+    ['mysql://app:pw@db/app', /^DATABASE_URL mysql:\/\/… \(the rest is not shown.*expected postgresql:\/\//],
+    ['db:5432/app', /^DATABASE_URL \(not shown.*expected postgresql:\/\//],
+    ['jdbc:postgresql://app:pw@db/app', /drop the "jdbc:" prefix/],
+    ['postgresql ://app:pw@db/app', /followed by ":\/\/" with no space/],
+    ['postgresql:/app:pw@db/app', /followed by ":\/\/"/],
+    ['postgresql://app:Tr0ub@dor3@db/app', /more than one unencoded '@'.*@ as %40/],
+    ['postgresql://app:Tr0ub/dor3@db/app', /an '@' follows a '\/' or '\?'/],
+    ['postgresql://app/ops:pw@db/app', /an '@' follows a '\/' or '\?'/],
+    ['postgresql://app:Tr0ub:dor3@db/app', /unencoded ':'/],
+    ['postgresql://app:Tr0ub#dor3@db/app', /unencoded '#'/],
+    ['postgresql://app:Tr0ub dor3@db/app', /space/],
+    ['postgresql://app:Tr0ub%zzdor3@db/app', /'%' that does not start a %XX/],
+    ['postgresql://app:pw@db/app?sslpassword=a+b', /'\+' as %2B/],
+    ['postgresql://app:pw@db/app?sslmode=bogus', /sslmode must be one of disable, allow, prefer, require, verify-ca, verify-full$/],
+    ['postgresql://app:pw@db/app?constructor=x', /"constructor" is not a libpq connection parameter/],
+    ['postgresql://app:pw@db/app?connect_timeout=soon', /connect_timeout must be a whole number$/],
+    ['postgresql://app:pw@db:99999/app', /^DATABASE_URL="postgresql:\/\/app:\*\*\*@db:99999\/app" is invalid: .*the port/],
+    ['postgresql://app:pw@db:port/app', /^DATABASE_URL="postgresql:\/\/app:\*\*\*@db:port\/app" is invalid/],
   ])('rejects %s without showing the password', (raw, reason) => {
     const error = configError(() => parseDatabaseUrl(raw));
-    expect(error.message).toMatch(/^DATABASE_URL=/);
+    expect(error.exitCode).toBe(64);
     expect(error.message).toMatch(reason);
-    expect(error.message).not.toContain(':pw@');
+    for (const piece of ['pw@', 'Tr0ub', 'dor3']) expect(error.message).not.toContain(piece);
   });
 });
 

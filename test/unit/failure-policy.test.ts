@@ -3,11 +3,15 @@ import { InterruptedError, SupervisorError } from '../../src/errors.js';
 import { mayStartAppDespite } from '../../src/migrations/failure-policy.js';
 
 const failures = {
-  'alembic failed': new SupervisorError('migrationFailed', 'x'),
-  'lock timed out': new SupervisorError('lockTimeout', 'x'),
+  'alembic failed on a database that was behind': new SupervisorError('migrationFailed', 'x', { stateBefore: 'behind' }),
+  'lock timed out on a database that was behind': new SupervisorError('lockTimeout', 'x', { stateBefore: 'behind' }),
   'unknown revision': new SupervisorError('refused', 'x', { state: 'unknown-revision' }),
 };
 const alwaysStop = {
+  'alembic failed on an empty database': new SupervisorError('migrationFailed', 'x', { stateBefore: 'empty' }),
+  'alembic failed on an unversioned database': new SupervisorError('migrationFailed', 'x', { stateBefore: 'unversioned' }),
+  'lock timed out on an empty database': new SupervisorError('lockTimeout', 'x', { stateBefore: 'empty' }),
+  'alembic failed, state unknown': new SupervisorError('migrationFailed', 'x'),
   'several heads': new SupervisorError('refused', 'x', { state: 'several-heads' }),
   'unversioned, refused': new SupervisorError('refused', 'x', { state: 'unversioned' }),
   'configuration error': new SupervisorError('config', 'x'),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseRunningLine, RevisionTracker, summarise, type RevisionRun } from '../../src/migrations/alembic-output.js';
+import { parseRunningLine, RevisionTracker, summarise, type RevisionRun } from '../../src/migrations/revision-runs.js';
 import { MigrationAttempt, migrationReport, prometheusText } from '../../src/migrations/report.js';
 import { InterruptedError, SupervisorError } from '../../src/errors.js';
 
