@@ -52,6 +52,15 @@ function parseCommand(argv: string[]): Promise<Command> {
             }),
         (args) => resolve(withoutApp({ name: 'rollback', target: args.to ?? `-${args.steps}` }, app)),
       )
+      .command(
+        'test-migrations',
+        'test the migration scripts on a throwaway database: one head, upgrade, model match, stairway, clean downgrade; exit 0 or 70',
+        (y) =>
+          y
+            .option('database-url', { type: 'string', describe: 'an EMPTY database to test on instead of a throwaway one on the server of DATABASE_URL' })
+            .option('json', { type: 'boolean', default: false, describe: 'print a JSON report on stdout (the log goes to stderr)' }),
+        (args) => resolve(withoutApp({ name: 'test-migrations', json: args.json, ...(args.databaseUrl === undefined ? {} : { databaseUrl: args.databaseUrl }) }, app)),
+      )
       .strictCommands()
       .strictOptions()
       .epilogue(ENVIRONMENT)

@@ -8,14 +8,16 @@ export interface LogOptions {
   format: 'json' | 'pretty';
   /** Text that must never reach a log line (the database password in all its spellings). */
   secrets: readonly string[];
+  /** 2 when stdout carries a report of its own (test-migrations --json). */
+  fd?: 1 | 2;
 }
 
 /**
  * pino writing synchronously to stdout: a PID 1 may exit right after its last line, and
  * synchronous writes keep our lines in order with the app's own output.
  */
-export function createLogger({ level, format, secrets }: LogOptions): Logger {
-  const destination = { write: (line: string) => writeLine(format === 'pretty' ? prettyLine(line) : line) };
+export function createLogger({ level, format, secrets, fd = 1 }: LogOptions): Logger {
+  const destination = { write: (line: string) => writeLine(format === 'pretty' ? prettyLine(line) : line, fd) };
   return pino(
     {
       level,
@@ -50,12 +52,12 @@ function escapeRegExp(text: string): string {
 
 const pause = new Int32Array(new SharedArrayBuffer(4));
 
-function writeLine(line: string): void {
+function writeLine(line: string, fd: number): void {
   const buffer = Buffer.from(line);
   let offset = 0;
   while (offset < buffer.length) {
     try {
-      offset += writeSync(1, buffer, offset);
+      offset += writeSync(fd, buffer, offset);
     } catch (error) {
       // A non-blocking stdout pipe may be full while the log collector catches up: wait a
       // millisecond rather than spin. Anything else (stdout closed) drops the line.

@@ -10,6 +10,7 @@ import { migrateToHead, reportStatus, runUnderLock, type MigrateContext } from '
 import type { ScriptGraph } from './migrations/plan.js';
 import { readScriptGraph } from './migrations/script-graph.js';
 import { Phases } from './phases.js';
+import { testMigrations, type TestMigrationsCommand } from './commands/test-migrations/index.js';
 import { Reaper } from './supervise/reaper.js';
 import { SignalRouter, TERMINATING_SIGNALS } from './supervise/signals.js';
 import { superviseApp } from './supervise/supervise.js';
@@ -19,7 +20,8 @@ export type Command =
   | { name: 'run'; app: string[]; migrateOnly: boolean; processGroup: boolean }
   | { name: 'status' }
   | { name: 'wait' }
-  | { name: 'rollback'; target: string };
+  | { name: 'rollback'; target: string }
+  | TestMigrationsCommand;
 
 /** The whole story: config, wait, lock, inspect, plan, migrate, verify, supervise. Resolves with the exit code. */
 export async function main(command: Command, env: Environment, cwd: string): Promise<number> {
@@ -29,6 +31,7 @@ export async function main(command: Command, env: Environment, cwd: string): Pro
     const config = loadConfig(env, cwd);
     log = createLogger({ level: config.logLevel, format: config.logFormat, secrets: config.databaseUrl?.secrets ?? [] });
     const session = startSession(log);
+    if (command.name === 'test-migrations') return await testMigrations(command, { config, env, cwd, signal: session.stop.signal });
     const app = command.name === 'run' && !command.migrateOnly ? requireApp(command.app) : undefined;
     if (command.name === 'run' && command.migrateOnly && !config.runMigrations) {
       log.warn({ event: 'migrate' }, 'migrations are disabled (RUN_MIGRATIONS=false or SKIP_MIGRATIONS=true): nothing to do');

@@ -16,6 +16,8 @@ export interface AlembicOptions {
   log: Logger;
   /** The level alembic's lines are re-emitted at: `debug` for output the supervisor reads itself. */
   echoLevel?: 'info' | 'debug';
+  /** Set on top of the supervisor's own environment (test-migrations points DATABASE_URL at its test database). */
+  env?: Readonly<Record<string, string>>;
 }
 
 /** What every alembic run takes from the configuration. */
@@ -46,7 +48,7 @@ export async function runAlembic(args: string[], options: AlembicOptions): Promi
   // Loaded only when alembic must run: a container whose database is at head never pays for it.
   const { execa } = await import('execa');
   const subprocess = execa(file, argv, {
-    env: { PYTHONUNBUFFERED: '1', ...(options.applicationName ? { PGAPPNAME: options.applicationName } : {}) },
+    env: { PYTHONUNBUFFERED: '1', ...(options.applicationName ? { PGAPPNAME: options.applicationName } : {}), ...options.env },
     stdin: 'ignore',
     buffer: false,
     reject: false,
