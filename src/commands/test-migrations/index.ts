@@ -2,10 +2,8 @@
  * `test-migrations`: the migration scripts, tested on a throwaway database: one head, upgrade one
  * revision at a time, the models against the schema, the stairway, a clean downgrade to base.
  */
-import { randomBytes } from 'node:crypto';
-import type { Config, Environment } from '../../config/config.js';
+import { requireDatabaseUrl, type Config, type Environment } from '../../config/config.js';
 import { parseDatabaseUrl, passwordSpellings, type DatabaseUrl } from '../../config/database-url.js';
-import { requireDatabaseUrl } from '../../config/config.js';
 import { parseChoice } from '../../config/values.js';
 import { connect, disconnect } from '../../db/connect.js';
 import { waitForDatabase } from '../../db/wait.js';
@@ -15,11 +13,11 @@ import { alembicOptions, runAlembic } from '../../migrations/alembic.js';
 import { readScriptGraph } from '../../migrations/script-graph.js';
 import { Phases } from '../../phases.js';
 import { CheckFailure, checkHeads, runDatabaseChecks, type CheckContext } from './checks.js';
-import { databaseOf, throwawayName, urlOfDatabase } from './database-name.js';
+import { databaseOf } from './database-name.js';
 import { errorLine, walkOrder } from './plan.js';
 import { CHECKS, logCheck, logReport, printReport, type Report } from './report.js';
 import { schemaObjects } from './schema-objects.js';
-import { createThrowaway, dropThrowaway, requireEmpty } from './throwaway-database.js';
+import { openTestDatabase, type TestDatabase } from './throwaway-database.js';
 
 export interface TestMigrationsCommand {
   name: 'test-migrations';
@@ -82,25 +80,17 @@ async function run(command: TestMigrationsCommand, { config, env, cwd, signal }:
   const walk = walkOrder(scripts);
 
   const admin = await waitForDatabase(server, { timeoutMs: config.dbWaitTimeoutMs, signal, log, phases: new Phases(log) });
-  const suffix = randomBytes(4).toString('hex');
-  let testUrl: DatabaseUrl;
+  let testDb: TestDatabase;
   try {
-    if (given) await requireEmpty(admin, given);
-    testUrl = given ?? urlOfDatabase(server, throwawayName(databaseOf(server), suffix), 'DATABASE_URL');
-    // A database that does not exist yet: alembic must fail to reach it, or it is not following DATABASE_URL.
-    const probe = given ? urlOfDatabase(given, throwawayName(databaseOf(given), `probe_${suffix}`), '--database-url') : testUrl;
-    await requireAlembicFollows(probe, alembicAt(probe));
-    if (!given) await createThrowaway(admin, server, databaseOf(testUrl));
+    testDb = await openTestDatabase(admin, { server, given, log, probe: (url) => requireAlembicFollows(url, alembicAt(url)) });
   } finally {
     await disconnect(admin);
   }
-  report.database = testUrl.redacted;
-  log.info({ event: 'database', database: testUrl.redacted, throwaway: !given }, given ? `testing on ${testUrl.redacted}` : `created the throwaway database ${databaseOf(testUrl)}`);
-
+  report.database = testDb.url.redacted;
   try {
-    const db = await connect(testUrl, config.dbWaitTimeoutMs);
+    const db = await connect(testDb.url, config.dbWaitTimeoutMs);
     try {
-      const context: CheckContext = { scripts, target: report.target, walk, alembic: alembicAt(testUrl), objects: () => schemaObjects(db, { withVersionTable: false }), log };
+      const context: CheckContext = { scripts, target: report.target, walk, alembic: alembicAt(testDb.url), objects: () => schemaObjects(db, { withVersionTable: false }), log };
       const { results, timings, failure } = await runDatabaseChecks(context);
       report.checks.push(...results);
       report.revisions = timings;
@@ -109,7 +99,7 @@ async function run(command: TestMigrationsCommand, { config, env, cwd, signal }:
       await disconnect(db);
     }
   } finally {
-    if (!given) await dropThrowaway(server, databaseOf(testUrl), log);
+    await testDb.dispose();
   }
 }
 
