@@ -1,15 +1,12 @@
 import { describe, expect, inject, it } from 'vitest';
-import { eventsNamed, expectNoPassword } from '../support/expect.js';
-import { replaceIn, type FullRevision } from '../support/migration-histories.js';
+import { expectNoPassword } from '../support/expect.js';
+import { replaceIn } from '../support/migration-histories.js';
 import { createDatabase, query, tablesOf } from '../support/postgres.js';
 import { HEAD, REVISIONS, slowRevision } from '../support/project.js';
 import { asRun, startSupervisor, waitForOutput } from '../support/supervisor.js';
-import { expectUntouched, failedAt, statuses, TEST_MIGRATIONS_TIMEOUT_MS, testMigrationsSetup, throwawaysOf } from '../support/test-migrations.js';
+import { expectUntouched, statuses, TEST_MIGRATIONS_TIMEOUT_MS, testMigrationsSetup, throwawaysOf } from '../support/test-migrations.js';
 
 const tm = testMigrationsSetup();
-
-/** A sibling of the example's head: a second head, unless merged. */
-const BRANCH: FullRevision = { id: 'b1a2c3d4e5f6', parent: REVISIONS[2], upgrade: ['op.create_table("branch", sa.Column("id", sa.Integer, primary_key=True))'], downgrade: ['op.drop_table("branch")'] };
 
 describe('test-migrations', { timeout: TEST_MIGRATIONS_TIMEOUT_MS }, () => {
   it('passes the example on a throwaway database, keeping the URL form, and leaves DATABASE_URL untouched', async () => {
@@ -37,30 +34,6 @@ describe('test-migrations', { timeout: TEST_MIGRATIONS_TIMEOUT_MS }, () => {
       ['leftovers', 'passed', 'number'],
     ]);
     await expectUntouched(tm.db.url);
-  });
-
-  it('two heads fail before any database is created; MIGRATION_TARGET=heads walks both branches', async () => {
-    const alembicConfig = await tm.config([BRANCH]);
-    const run = await tm.run({ ALEMBIC_CONFIG: alembicConfig });
-    expect(run.exitCode).toBe(70);
-    expect(run.report.failure).toMatchObject({ check: 'heads', step: 'heads', revision: `${BRANCH.id}, ${HEAD}` });
-    expect(run.report.failure?.error).toMatch(/alembic merge heads.*MIGRATION_TARGET=heads/);
-    expect(statuses(run.report)).toEqual(failedAt('heads'));
-    expect(run.report.database).toBeUndefined();
-    expect(eventsNamed(asRun({ stdout: run.stderr }), 'wait')).toEqual([]);
-
-    const both = await tm.run({ ALEMBIC_CONFIG: alembicConfig, MIGRATION_TARGET: 'heads' });
-    expect(both.exitCode).toBe(0);
-    expect(both.report.revisions.map((timing) => timing.revision)).toEqual([...REVISIONS.slice(0, 3), BRANCH.id, HEAD]);
-    await expectUntouched(tm.db.url);
-  });
-
-  it('walks a merge point down and up again', async () => {
-    const merge: FullRevision = { id: 'aa00000000e1', parent: HEAD, identifiers: `revision = "aa00000000e1"\ndown_revision = ("${HEAD}", "${BRANCH.id}")`, upgrade: ['pass'], downgrade: ['pass'] };
-    const run = await tm.run({ ALEMBIC_CONFIG: await tm.config([BRANCH, merge]) });
-    expect(run.exitCode).toBe(0);
-    expect(run.report.heads).toEqual([merge.id]);
-    expect(run.report.revisions.map((timing) => timing.revision)).toEqual([...REVISIONS.slice(0, 3), BRANCH.id, HEAD, merge.id]);
   });
 
   it('SIGTERM mid-run stops alembic and drops the throwaway database (143)', async () => {
