@@ -15,6 +15,7 @@ import type { ScriptGraph } from './migrations/plan.js';
 import { MigrationAttempt, checkReportPath, reportAttempt } from './migrations/report.js';
 import { readScriptGraph } from './migrations/script-graph.js';
 import { Phases } from './phases.js';
+import { testMigrations, type TestMigrationsCommand } from './commands/test-migrations/index.js';
 import { Reaper } from './supervise/reaper.js';
 import { SignalRouter, TERMINATING_SIGNALS } from './supervise/signals.js';
 import { superviseApp } from './supervise/supervise.js';
@@ -24,7 +25,8 @@ export type Command =
   | { name: 'run'; app: string[]; migrateOnly: boolean; processGroup: boolean }
   | { name: 'status'; json: boolean; sql: boolean }
   | { name: 'wait' }
-  | { name: 'rollback'; target: string };
+  | { name: 'rollback'; target: string }
+  | TestMigrationsCommand;
 
 /** The whole story: config, wait, lock, inspect, plan, migrate, verify, supervise. Resolves with the exit code. */
 export async function main(command: Command, env: Environment, cwd: string): Promise<number> {
@@ -39,6 +41,7 @@ export async function main(command: Command, env: Environment, cwd: string): Pro
     const fd = command.name === 'status' && statusFormat(command, config.logFormat, isatty(1)) !== 'log' ? 2 : 1;
     log = createLogger({ level: config.logLevel, format: config.logFormat, secrets: config.databaseUrl?.secrets ?? [], fd, colour: useColour(env, isatty(fd)) });
     const session = startSession(log);
+    if (command.name === 'test-migrations') return await testMigrations(command, { config, cwd, signal: session.stop.signal });
     // A typo in the app command is found before anything waits or migrates.
     const app = command.name === 'run' && !command.migrateOnly ? requireApp(command.app, env, cwd) : undefined;
     if (command.name === 'run' && command.migrateOnly && !config.runMigrations) {

@@ -3,7 +3,8 @@ import { migrate } from './migrate.js';
 import { rollback } from './rollback.js';
 import { run } from './run.js';
 import { status } from './status.js';
+import { testMigrationsCommand } from './test-migrations/command.js';
 import { wait } from './wait.js';
 
 /** Every command, in the order the help lists them. A new command: its own file, and one line here. */
-export const COMMANDS: readonly CommandSpec[] = [run, migrate, status, wait, rollback];
+export const COMMANDS: readonly CommandSpec[] = [run, migrate, status, wait, rollback, testMigrationsCommand];

@@ -20,6 +20,8 @@ export interface AlembicOptions {
   echoLevel?: 'info' | 'debug';
   /** Sees every line as it arrives, for what alembic reports while it runs (revisions, the exception). */
   onLine?: (line: string, stream: 'stdout' | 'stderr') => void;
+  /** Set on top of the supervisor's own environment (test-migrations points DATABASE_URL at its test database). */
+  env?: Readonly<Record<string, string>>;
 }
 
 /** What every alembic run takes from the configuration. */
@@ -53,6 +55,7 @@ export async function runAlembic(args: string[], options: AlembicOptions): Promi
       PYTHONUNBUFFERED: '1',
       ...(options.applicationName ? { PGAPPNAME: options.applicationName } : {}),
       ...(options.lockTimeoutMs ? { PGOPTIONS: withLockTimeout(options.lockTimeoutMs, process.env.PGOPTIONS) } : {}),
+      ...options.env,
     },
     stdin: 'ignore',
     buffer: false,
