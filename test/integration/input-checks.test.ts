@@ -25,7 +25,7 @@ describe('small promises', () => {
   it('`run -- ""` is a configuration error (64) and nothing touches the database', async () => {
     const result = await runSupervisor(['run', '--', ''], { env: { DATABASE_URL: db.url } });
     expect(result.exitCode).toBe(64);
-    expect(finalError(result)?.msg).toBe('the app command is empty (""): use backend-supervisor run -- CMD [ARGS...]');
+    expect(finalError(result)?.msg).toBe('the app command is an empty word: give a program, e.g. backend-supervisor run -- uvicorn app.main:app');
     expect(eventsNamed(result, 'wait')).toEqual([]);
     expect(await tablesOf(db.url)).toEqual([]);
   });

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { SupervisorError } from '../../src/errors.js';
 import { transientFailure } from '../../src/migrations/alembic.js';
 
-const failed = (output: string) => new SupervisorError('migrationFailed', 'alembic upgrade head exited with code 1', { output });
+// What alembic's output reader made of the failure: the exception's last line.
+const failed = (exception: string) => new SupervisorError('migrationFailed', 'alembic upgrade head exited with code 1', { alembic: { exception } });
 
 describe('transientFailure: which failed alembic runs are worth another try', () => {
   it.each([
@@ -21,7 +22,7 @@ describe('transientFailure: which failed alembic runs are worth another try', ()
   ])('not %s', (_, output) => expect(transientFailure(failed(output))).toBeUndefined());
 
   it('not an error of another kind, whatever its output', () => {
-    expect(transientFailure(new SupervisorError('config', 'x', { output: 'LockNotAvailable' }))).toBeUndefined();
+    expect(transientFailure(new SupervisorError('config', 'x', { alembic: { exception: 'LockNotAvailable' } }))).toBeUndefined();
     expect(transientFailure(new Error('LockNotAvailable'))).toBeUndefined();
   });
 });
