@@ -1,4 +1,4 @@
-const SUBCOMMANDS = new Set(['run', 'migrate', 'status', 'wait', 'rollback']);
+const SUBCOMMANDS = new Set(['run', 'migrate', 'status', 'wait', 'rollback', 'probe']);
 
 /**
  * Everything from the app command on belongs to the app, options included:

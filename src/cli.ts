@@ -2,6 +2,7 @@ import yargs from 'yargs';
 import { EXIT_CODES } from './errors.js';
 import { splitAppCommand } from './app-command.js';
 import { main, type Command } from './main.js';
+import { probeCommand } from './commands/probe.js';
 
 const USAGE = `backend-supervisor: PID 1 for a Python backend container.
 Waits for PostgreSQL, brings the schema to the Alembic head, then runs and supervises the app.`;
@@ -10,8 +11,9 @@ const ENVIRONMENT = `Environment (defaults in brackets):
   DATABASE_URL            PostgreSQL URL, passed to the app and alembic unchanged
   RUN_MIGRATIONS [true]   SKIP_MIGRATIONS [false]   migrate in \`run\`?
   ALEMBIC_CONFIG [alembic.ini]   ALEMBIC_COMMAND [alembic]
-  DB_WAIT_TIMEOUT [60]   MIGRATION_TIMEOUT [0: none]   MIGRATION_LOCK_TIMEOUT [300]   SHUTDOWN_TIMEOUT [10]  (seconds)
+  DB_WAIT_TIMEOUT [60]   MIGRATION_TIMEOUT [0: none]   MIGRATION_LOCK_TIMEOUT [300]   SHUTDOWN_TIMEOUT [8]  (seconds)
   ON_MIGRATION_FAILURE [continue|exit]   UNVERSIONED_DATABASE [stamp|refuse]   SIGNAL_PROCESS_GROUP [false]
+  SHUTDOWN_DELAY [0]   SIGNAL_MAP [e.g. HUP:TERM, or HUP: to drop]
   LOG_LEVEL [info]   LOG_FORMAT [json|pretty]
 Exit codes: the app's own, 128+N (signal N), 64 config, 65 state refused, 69 database unavailable,
 70 migration failed, 75 lock timeout, 126/127 app not executable/not found.`;
@@ -52,6 +54,8 @@ function parseCommand(argv: string[]): Promise<Command> {
             }),
         (args) => resolve(withoutApp({ name: 'rollback', target: args.to ?? `-${args.steps}` }, app)),
       )
+      // Self-contained: it runs its own handler and exits, never reaching main().
+      .command(probeCommand)
       .strictCommands()
       .strictOptions()
       .epilogue(ENVIRONMENT)

@@ -46,6 +46,8 @@ export async function main(command: Command, env: Environment, cwd: string): Pro
     return await superviseApp({
       command: app,
       shutdownTimeoutMs: config.shutdownTimeoutMs,
+      shutdownDelayMs: config.shutdownDelayMs,
+      signalMap: config.signalMap,
       processGroup: (command.name === 'run' && command.processGroup) || config.signalProcessGroup,
       signals: session.signals,
       log,
