@@ -35,7 +35,7 @@ export function loadConfig(env: Environment, cwd: string): Config {
     parseBoolean('RUN_MIGRATIONS', env.RUN_MIGRATIONS, true) && !parseBoolean('SKIP_MIGRATIONS', env.SKIP_MIGRATIONS, false);
   const rawUrl = env.DATABASE_URL?.trim();
   return {
-    databaseUrl: rawUrl ? parseDatabaseUrl(rawUrl) : undefined,
+    databaseUrl: rawUrl ? parseDatabaseUrl(rawUrl, env.PGPASSWORD) : undefined,
     runMigrations,
     alembicConfig: path.resolve(cwd, env.ALEMBIC_CONFIG?.trim() || 'alembic.ini'),
     alembicCommand: parseCommand('ALEMBIC_COMMAND', env.ALEMBIC_COMMAND, ['alembic']),

@@ -26,12 +26,12 @@ export function redactUrl(url: string): string {
   return url.replace(USERINFO_PASSWORD, '$1***@').replace(KEYWORD_PASSWORD, '$1***');
 }
 
-/** Every spelling of the password(s) in a DATABASE_URL, well-formed or not, for the log redactor. */
-export function passwordSpellings(raw: string, parsedPassword?: unknown): string[] {
+/** Every spelling of the password(s) in a DATABASE_URL, well-formed or not, and of `passwords` given apart, for the log redactor. */
+export function passwordSpellings(raw: string, ...passwords: unknown[]): string[] {
   const found = [
     USERINFO_PASSWORD.exec(raw)?.[2],
     ...[...raw.matchAll(KEYWORD_PASSWORD)].map((match) => match[2]?.replace(/^'(.*)'$/s, '$1')),
-    typeof parsedPassword === 'string' ? parsedPassword : undefined,
+    ...passwords.map((password) => (typeof password === 'string' ? password : undefined)),
   ];
   const spellings = new Set<string>();
   for (const value of found) {
@@ -52,7 +52,11 @@ function safeDecode(value: string): string {
   }
 }
 
-export function parseDatabaseUrl(raw: string): DatabaseUrl {
+/**
+ * `pgPassword` is PGPASSWORD: libpq (psycopg2, asyncpg) and node-postgres all use it for a URL without a
+ * password, which spares users percent-encoding a password in compose files; it is a secret all the same.
+ */
+export function parseDatabaseUrl(raw: string, pgPassword?: string): DatabaseUrl {
   const redacted = redactUrl(raw);
   const scheme = SCHEME.exec(raw);
   if (!scheme) {
@@ -69,5 +73,5 @@ export function parseDatabaseUrl(raw: string): DatabaseUrl {
   if (client.port !== undefined && !(Number.isInteger(client.port) && client.port > 0 && client.port < 65536)) {
     throw configError('DATABASE_URL', redacted, 'the port must be a number from 1 to 65535');
   }
-  return { raw, redacted, client, secrets: passwordSpellings(raw, client.password) };
+  return { raw, redacted, client, secrets: passwordSpellings(raw, client.password, pgPassword) };
 }
