@@ -19,7 +19,7 @@ async function cli(argv: string[], env: NodeJS.ProcessEnv, cwd: string): Promise
   } catch (error) {
     // The configuration is not read yet: the format is honoured if valid, and the password scrubbed however malformed.
     const format = LOG_FORMATS.find((name) => name === env.LOG_FORMAT?.trim().toLowerCase()) ?? 'json';
-    return reportFailure(error, createLogger({ level: 'info', format, secrets: passwordSpellings(env.DATABASE_URL ?? '') }));
+    return reportFailure(error, createLogger({ level: 'info', format, secrets: passwordSpellings(env.DATABASE_URL ?? '', env.PGPASSWORD) }));
   }
 }
 

@@ -33,7 +33,7 @@ export async function main(command: Command, env: Environment, cwd: string): Pro
   // Until the configuration is read, scrub whatever looks like a password in DATABASE_URL, however malformed.
   // `status --json`/`--sql` keep stdout for their answer from the first line on.
   const stdoutIsTheAnswer = command.name === 'status' && (command.json || command.sql);
-  let log = createLogger({ level: 'info', format: 'json', secrets: passwordSpellings(env.DATABASE_URL ?? ''), fd: stdoutIsTheAnswer ? 2 : 1 });
+  let log = createLogger({ level: 'info', format: 'json', secrets: passwordSpellings(env.DATABASE_URL ?? '', env.PGPASSWORD), fd: stdoutIsTheAnswer ? 2 : 1 });
   routeWarnings(() => log);
   try {
     const config = loadConfig(env, cwd);
@@ -61,6 +61,8 @@ export async function main(command: Command, env: Environment, cwd: string): Pro
     return await superviseApp({
       command: app,
       shutdownTimeoutMs: config.shutdownTimeoutMs,
+      shutdownDelayMs: config.shutdownDelayMs,
+      signalMap: config.signalMap,
       processGroup: (command.name === 'run' && command.processGroup) || config.signalProcessGroup,
       signals: session.signals,
       log,

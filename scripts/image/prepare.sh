@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Prepares this machine for the image tests (test/image/), re-runnable: every step skips what exists.
-#   1. installs docker.io, docker-compose and debootstrap (Debian packages) if missing;
-#   2. starts dockerd if no engine answers (vfs storage, no bridge, no iptables: works in a plain VM or
-#      a sandbox without overlayfs; every container then uses --network host);
+#   1. installs docker.io (the engine: a docker CLI alone is not enough), docker-compose and debootstrap
+#      (Debian packages) if missing;
+#   2. starts dockerd if no engine answers (vfs storage, no default bridge, no iptables: works in a plain VM
+#      or a sandbox without overlayfs; compose's user-defined bridge networks still work). Its PID goes to
+#      $WORK/dockerd.pid, so scripts/image/stop-engine.sh stops the engine this script started, and only that;
 #   3. builds local base images, since no image registry is reachable here:
 #        local/bookworm          debootstrap --variant=minbase bookworm, imported
 #        local/python:bookworm   + Debian's python3, python3-venv        (stands in for python:3.12-slim)
@@ -24,21 +26,23 @@ have_image() { [ "${REBUILD:-0}" != 1 ] && docker image inspect "$1" >/dev/null 
 
 # 1. packages
 missing=()
-command -v docker >/dev/null || missing+=(docker.io)
+command -v dockerd >/dev/null || missing+=(docker.io)
 command -v docker-compose >/dev/null || missing+=(docker-compose)
 command -v debootstrap >/dev/null || missing+=(debootstrap)
 if [ ${#missing[@]} -gt 0 ]; then
   say "installing ${missing[*]}"
   as_root apt-get update -qq
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq -o DPkg::Lock::Timeout=600 "${missing[@]}" >/dev/null
 fi
 
 # 2. the engine
 if ! docker info >/dev/null 2>&1; then
   say "starting dockerd (log: $DOCKERD_LOG)"
-  as_root sh -c "nohup dockerd --storage-driver=vfs --iptables=false --bridge=none >>'$DOCKERD_LOG' 2>&1 &"
+  mkdir -p "$WORK"
+  as_root sh -c "nohup dockerd --storage-driver=vfs --iptables=false --bridge=none >>'$DOCKERD_LOG' 2>&1 & echo \$! >'$WORK/dockerd.pid'"
   for _ in $(seq 1 60); do docker info >/dev/null 2>&1 && break; sleep 1; done
-  docker info >/dev/null 2>&1 || { say "dockerd did not start: see $DOCKERD_LOG"; exit 1; }
+  docker info >/dev/null 2>&1 || { say "dockerd did not start: see $DOCKERD_LOG"; "$HERE/stop-engine.sh"; exit 1; }
+  say "dockerd runs as PID $(cat "$WORK/dockerd.pid"); scripts/image/stop-engine.sh stops it"
 fi
 
 # 3. local base images

@@ -17,7 +17,10 @@ export const ENV = {
   MIGRATION_DDL_RETRIES: { name: 'MIGRATION_DDL_RETRIES', default: '5', meaning: 'whole-migration retries after a lock timeout, with growing pauses' },
   MIGRATION_REPORT: { name: 'MIGRATION_REPORT', meaning: 'path of a JSON report (Prometheus text for .prom) written after every migrate or rollback attempt' },
   MIGRATION_TARGET: { name: 'MIGRATION_TARGET', default: 'head', meaning: '`heads` upgrades to every head, for scripts that keep several on purpose' },
-  SHUTDOWN_TIMEOUT: { name: 'SHUTDOWN_TIMEOUT', default: '10', meaning: 'seconds between forwarding SIGTERM and sending SIGKILL to the app' },
+  SHUTDOWN_TIMEOUT: { name: 'SHUTDOWN_TIMEOUT', default: '8', meaning: 'seconds between forwarding SIGTERM and sending SIGKILL to the app' },
+  SHUTDOWN_DELAY: { name: 'SHUTDOWN_DELAY', default: '0', meaning: 'seconds the app keeps serving after SIGTERM before it is forwarded (load-balancer drain); a second SIGTERM or a SIGINT skips it' },
+  SIGNAL_MAP: { name: 'SIGNAL_MAP', meaning: 'rewrite or drop signals on their way to the app, e.g. HUP:TERM or HUP: (drop)' },
+  PGPASSWORD: { name: 'PGPASSWORD', meaning: 'the password, for a DATABASE_URL without one (any characters, no percent-encoding); never logged' },
   SIGNAL_PROCESS_GROUP: { name: 'SIGNAL_PROCESS_GROUP', default: 'false', meaning: "`true` forwards signals to the app's whole process group" },
   LOG_LEVEL: { name: 'LOG_LEVEL', default: 'info', meaning: 'fatal, error, warn, info, debug, trace or silent' },
   LOG_FORMAT: { name: 'LOG_FORMAT', default: 'json', meaning: '`json` (one object a line) or `pretty` (for people)' },
@@ -28,6 +31,7 @@ export const LOGGING: readonly EnvironmentEntry[] = [ENV.LOG_LEVEL, ENV.LOG_FORM
 /** Every command that migrates reads these. */
 export const MIGRATION: readonly EnvironmentEntry[] = [
   ENV.DATABASE_URL,
+  ENV.PGPASSWORD,
   ENV.ALEMBIC_CONFIG,
   ENV.ALEMBIC_COMMAND,
   ENV.DB_WAIT_TIMEOUT,

@@ -17,6 +17,8 @@ export const run: CommandSpec = {
     ...MIGRATION,
     ENV.ON_MIGRATION_FAILURE,
     ENV.SHUTDOWN_TIMEOUT,
+    ENV.SHUTDOWN_DELAY,
+    ENV.SIGNAL_MAP,
     ENV.SIGNAL_PROCESS_GROUP,
     ...LOGGING,
   ],

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { configError, SupervisorError } from '../errors.js';
+import { parseSignalMap, type SignalMap } from '../supervise/signal-map.js';
 import { parseDatabaseUrl, type DatabaseUrl } from './database-url.js';
 import { parseBoolean, parseChoice, parseCommand, parseCount, parseSeconds, parseVersionTable, type VersionTableName } from './values.js';
 
@@ -29,6 +30,9 @@ export interface Config {
   onMigrationFailure: 'continue' | 'exit';
   unversionedDatabase: 'stamp' | 'refuse';
   shutdownTimeoutMs: number;
+  /** How long the app keeps serving after SIGTERM before it gets the signal (load balancers drain meanwhile). */
+  shutdownDelayMs: number;
+  signalMap: SignalMap;
   signalProcessGroup: boolean;
   logLevel: (typeof LOG_LEVELS)[number];
   logFormat: (typeof LOG_FORMATS)[number];
@@ -48,7 +52,7 @@ export function loadConfig(env: Environment, cwd: string): Config {
   const runMigrations = run && !skip;
   const rawUrl = env.DATABASE_URL?.trim();
   return {
-    databaseUrl: rawUrl ? parseDatabaseUrl(rawUrl) : undefined,
+    databaseUrl: rawUrl ? parseDatabaseUrl(rawUrl, env.PGPASSWORD) : undefined,
     runMigrations,
     migrationsDisabledBy: !run ? `RUN_MIGRATIONS=${env.RUN_MIGRATIONS?.trim()}` : skip ? `SKIP_MIGRATIONS=${env.SKIP_MIGRATIONS?.trim()}` : undefined,
     alembicConfig: path.resolve(cwd, env.ALEMBIC_CONFIG?.trim() || 'alembic.ini'),
@@ -61,7 +65,10 @@ export function loadConfig(env: Environment, cwd: string): Config {
     migrationDdlRetries: parseCount('MIGRATION_DDL_RETRIES', env.MIGRATION_DDL_RETRIES, 5, 100),
     onMigrationFailure: parseChoice('ON_MIGRATION_FAILURE', env.ON_MIGRATION_FAILURE, ['continue', 'exit'], 'continue'),
     unversionedDatabase: parseChoice('UNVERSIONED_DATABASE', env.UNVERSIONED_DATABASE, ['stamp', 'refuse'], 'stamp'),
-    shutdownTimeoutMs: parseSeconds('SHUTDOWN_TIMEOUT', env.SHUTDOWN_TIMEOUT, 10),
+    // 8 s, not 10: `docker stop` kills after 10 s, and the supervisor must decide first (Kubernetes allows 30 s).
+    shutdownTimeoutMs: parseSeconds('SHUTDOWN_TIMEOUT', env.SHUTDOWN_TIMEOUT, 8),
+    shutdownDelayMs: parseSeconds('SHUTDOWN_DELAY', env.SHUTDOWN_DELAY, 0),
+    signalMap: parseSignalMap('SIGNAL_MAP', env.SIGNAL_MAP),
     signalProcessGroup: parseBoolean('SIGNAL_PROCESS_GROUP', env.SIGNAL_PROCESS_GROUP, false),
     logLevel: parseChoice('LOG_LEVEL', env.LOG_LEVEL, LOG_LEVELS, 'info'),
     logFormat: parseChoice('LOG_FORMAT', env.LOG_FORMAT, LOG_FORMATS, 'json'),

@@ -147,14 +147,14 @@ function checkParameters(parts: Parts, redacted: string): void {
  * text between the last "://" (or the start) and the last '@', from its first ':' on; and the value
  * of any key=value whose key names a password.
  */
-export function passwordSpellings(raw: string, parsedPassword?: unknown): string[] {
+export function passwordSpellings(raw: string, ...passwords: unknown[]): string[] {
   const lastAt = raw.lastIndexOf('@');
   const schemeEnd = lastAt >= 0 ? raw.lastIndexOf('://', lastAt) : -1;
   const userinfo = lastAt >= 0 ? raw.slice(schemeEnd >= 0 ? schemeEnd + 3 : 0, lastAt) : '';
   const found = [
     userinfo.includes(':') ? userinfo.slice(userinfo.indexOf(':') + 1) : undefined,
     ...[...raw.matchAll(/([^\s?&=]*password)\s*=\s*('(?:[^'\\]|\\.)*'|[^\s&#]+)/gi)].map((match) => match[2]?.replace(/^'(.*)'$/s, '$1')),
-    typeof parsedPassword === 'string' ? parsedPassword : undefined,
+    ...passwords.map((password) => (typeof password === 'string' ? password : undefined)),
   ];
   return spellingsOf(found);
 }
@@ -172,7 +172,11 @@ function spellingsOf(values: ReadonlyArray<string | undefined>): string[] {
   return [...spellings].sort((a, b) => b.length - a.length);
 }
 
-export function parseDatabaseUrl(raw: string): DatabaseUrl {
+/**
+ * `pgPassword` is PGPASSWORD: libpq (psycopg2, asyncpg) and node-postgres all use it for a URL without a
+ * password, which spares users percent-encoding a password in compose files; it is a secret all the same.
+ */
+export function parseDatabaseUrl(raw: string, pgPassword?: string): DatabaseUrl {
   const parts = split(raw);
   const redacted = redactParts(parts);
   checkParameters(parts, redacted);
@@ -189,6 +193,6 @@ export function parseDatabaseUrl(raw: string): DatabaseUrl {
     throw invalid(redacted, 'the port must be a number from 1 to 65535');
   }
   const queryPasswords = parts.query.filter(([key]) => isPasswordKey(key)).map(([, value]) => value);
-  const secrets = spellingsOf([...passwordSpellings(raw, client.password), parts.password, ...queryPasswords]);
+  const secrets = spellingsOf([...passwordSpellings(raw, client.password, pgPassword), parts.password, ...queryPasswords]);
   return { raw, redacted, client, secrets };
 }

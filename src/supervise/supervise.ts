@@ -4,11 +4,15 @@ import type { Logger } from '../log.js';
 import type { Phases } from '../phases.js';
 import { trackChild } from './children.js';
 import { exitStatus } from './exit-status.js';
+import type { SignalMap } from './signal-map.js';
 import { TERMINATING_SIGNALS, type SignalRouter } from './signals.js';
 
 export interface SuperviseOptions {
   command: string[];
   shutdownTimeoutMs: number;
+  /** After SIGTERM the app keeps serving this long before it gets the signal; 0 forwards at once. */
+  shutdownDelayMs: number;
+  signalMap: SignalMap;
   /** Signal the app's whole process group (like tini -g) instead of the app alone. */
   processGroup: boolean;
   signals: SignalRouter;
@@ -27,11 +31,20 @@ export function superviseApp(options: SuperviseOptions): Promise<number> {
     const child = spawn(file as string, args, { stdio: 'inherit', detached: true });
     const exited = new Promise<void>((done) => child.once('exit', () => done()));
     trackChild(child.pid, exited);
-    const shutdown = new ShutdownTimer(child, options);
+    const shutdown = new Shutdown(child, options);
 
-    options.signals.route((signal) => {
+    const deliver = (received: NodeJS.Signals) => {
+      const signal = options.signalMap.has(received) ? options.signalMap.get(received) : received;
+      if (signal === null || signal === undefined) {
+        log.info({ event: 'signal', signal: received }, `dropped ${received} (SIGNAL_MAP)`);
+        return;
+      }
       sendSignal(child, signal, options.processGroup, log);
-      if (TERMINATING_SIGNALS.has(signal)) shutdown.begin(signal);
+      // A stop request stays one whatever the app is sent instead (TERM:QUIT), and a TERM is one whatever caused it (HUP:TERM).
+      if (TERMINATING_SIGNALS.has(received) || TERMINATING_SIGNALS.has(signal)) shutdown.begin(signal, received);
+    };
+    options.signals.route((received) => {
+      if (!shutdown.holds(received, () => deliver('SIGTERM'))) deliver(received);
     });
 
     child.once('spawn', () => log.info({ event: 'app', pid: child.pid, command }, `started ${command.join(' ')}`));
@@ -61,9 +74,13 @@ function sendSignal(child: ChildProcess, signal: NodeJS.Signals, processGroup: b
   }
 }
 
-/** After SIGTERM or SIGINT the app gets SHUTDOWN_TIMEOUT to exit, then SIGKILL. */
-class ShutdownTimer {
-  private timer: NodeJS.Timeout | undefined;
+/**
+ * SHUTDOWN_DELAY, then SHUTDOWN_TIMEOUT: after SIGTERM the app keeps serving for the delay (load balancers
+ * stop sending it traffic meanwhile), then gets the signal, then has the timeout to exit before SIGKILL.
+ */
+class Shutdown {
+  private drainTimer: NodeJS.Timeout | undefined;
+  private killTimer: NodeJS.Timeout | undefined;
   private phase: ReturnType<Phases['start']> | undefined;
 
   constructor(
@@ -71,19 +88,45 @@ class ShutdownTimer {
     private readonly options: SuperviseOptions,
   ) {}
 
-  begin(signal: NodeJS.Signals): void {
-    if (this.phase) return;
-    const { log, shutdownTimeoutMs, processGroup } = this.options;
+  /**
+   * True when `received` is held back: the first SIGTERM, for SHUTDOWN_DELAY, after which `forward` runs.
+   * A second SIGTERM or a SIGINT meanwhile means "now": the delay ends and that signal goes through.
+   */
+  holds(received: NodeJS.Signals, forward: () => void): boolean {
+    const { log, shutdownDelayMs } = this.options;
+    if (this.drainTimer) {
+      if (!TERMINATING_SIGNALS.has(received)) return false;
+      clearTimeout(this.drainTimer);
+      this.drainTimer = undefined;
+      log.info({ event: 'shutdown', signal: received }, `received ${received} during SHUTDOWN_DELAY: stopping the app now`);
+      return false;
+    }
+    if (received !== 'SIGTERM' || shutdownDelayMs === 0 || this.phase) return false;
     this.phase = this.options.phases.start('shutdown');
-    log.info({ event: 'shutdown', signal, shutdownTimeoutMs }, `forwarded ${signal}; the app has ${shutdownTimeoutMs / 1000}s to exit`);
-    this.timer = setTimeout(() => {
+    log.info({ event: 'shutdown', signal: received, shutdownDelayMs }, `received ${received}; the app keeps serving for SHUTDOWN_DELAY=${shutdownDelayMs / 1000}s before it gets it`);
+    this.drainTimer = setTimeout(() => {
+      this.drainTimer = undefined;
+      forward();
+    }, shutdownDelayMs);
+    return true;
+  }
+
+  /** The app was sent a stop signal: it has SHUTDOWN_TIMEOUT to exit, then SIGKILL. */
+  begin(signal: NodeJS.Signals, received: NodeJS.Signals): void {
+    if (this.killTimer) return;
+    const { log, shutdownTimeoutMs, processGroup } = this.options;
+    this.phase ??= this.options.phases.start('shutdown');
+    const via = received === signal ? '' : ` (for ${received}, SIGNAL_MAP)`;
+    log.info({ event: 'shutdown', signal, shutdownTimeoutMs }, `forwarded ${signal}${via}; the app has ${shutdownTimeoutMs / 1000}s to exit`);
+    this.killTimer = setTimeout(() => {
       log.warn({ event: 'shutdown', shutdownTimeoutMs }, `the app did not exit within SHUTDOWN_TIMEOUT=${shutdownTimeoutMs / 1000}s; sending SIGKILL`);
       sendSignal(this.child, 'SIGKILL', processGroup, log);
     }, shutdownTimeoutMs);
   }
 
   finish(): void {
-    clearTimeout(this.timer);
+    clearTimeout(this.drainTimer);
+    clearTimeout(this.killTimer);
     this.phase?.done({}, 'the app has stopped');
   }
 }

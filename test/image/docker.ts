@@ -33,6 +33,31 @@ export function password(): string {
   return `pw${randomBytes(12).toString('hex')}`;
 }
 
+/** A password with every character a URL would need encoded and a shell would need quoted. */
+export function awkwardPassword(): string {
+  return `p@ss:w/rd?#%&= '${randomBytes(6).toString('hex')}"$x`;
+}
+
+/** A user-defined bridge network (the test machines' dockerd has no default bridge; these work). */
+export async function createNetwork(): Promise<{ name: string; remove: () => Promise<void> }> {
+  const name = uniqueName('bs-image-net');
+  await dockerOk(['network', 'create', name]);
+  return { name, remove: async () => void (await docker(['network', 'rm', name])) };
+}
+
+/** The host port docker published for a container's port (`-p 127.0.0.1::8000`). */
+export async function publishedPort(container: string, port: number): Promise<number> {
+  const mapping = await dockerOk(['port', container, `${port}/tcp`]);
+  const found = /:(\d+)\s*$/m.exec(mapping.split('\n')[0] ?? '');
+  if (!found) throw new Error(`no published port for ${container}:${port}: ${mapping}`);
+  return Number(found[1]);
+}
+
+/** The container's health as docker's HEALTHCHECK sees it: starting, healthy or unhealthy. */
+export async function healthOf(container: string): Promise<string> {
+  return dockerOk(['inspect', '-f', '{{if .State.Health}}{{.State.Health.Status}}{{else}}none{{end}}', container]);
+}
+
 export function uniqueName(prefix: string): string {
   return `${prefix}-${randomBytes(4).toString('hex')}`;
 }
@@ -66,25 +91,30 @@ export interface Postgres {
   remove(): Promise<void>;
 }
 
-/** A PostgreSQL container on 127.0.0.1:port (user and database `app`), ready to accept connections. */
-export async function startPostgres(port: number): Promise<Postgres> {
+/**
+ * A PostgreSQL container (user and database `app`), ready to accept connections: on the host network at
+ * 127.0.0.1:port, or on `network` as host `db` (port 5432; `url` is then for containers on that network).
+ */
+export async function startPostgres(port: number, network?: string): Promise<Postgres> {
   const name = uniqueName('bs-image-pg');
   const secret = password();
+  const inner = network ? 5432 : port;
+  const where = network ? ['--network', network, '--network-alias', 'db'] : ['--network', 'host', '-e', `PGPORT=${port}`];
   await dockerOk([
-    'run', '-d', '--name', name, '--network', 'host',
-    '-e', `POSTGRES_PASSWORD=${secret}`, '-e', 'POSTGRES_USER=app', '-e', 'POSTGRES_DB=app', '-e', `PGPORT=${port}`,
+    'run', '-d', '--name', name, ...where,
+    '-e', `POSTGRES_PASSWORD=${secret}`, '-e', 'POSTGRES_USER=app', '-e', 'POSTGRES_DB=app',
     BASES.postgres,
   ]);
   await until(`PostgreSQL in ${name}`, 60_000, async () => {
-    const ready = await docker(['exec', name, 'pg_isready', '-h', '127.0.0.1', '-p', String(port)]);
+    const ready = await docker(['exec', name, 'pg_isready', '-h', '127.0.0.1', '-p', String(inner)]);
     return ready.exitCode === 0 ? true : undefined;
   });
   return {
     name,
-    port,
+    port: inner,
     password: secret,
-    url: `postgresql://app:${secret}@127.0.0.1:${port}/app`,
-    psql: (sql) => dockerOk(['exec', '-e', `PGPASSWORD=${secret}`, name, 'psql', '-h', '127.0.0.1', '-p', String(port), '-U', 'app', '-d', 'app', '-tAc', sql]),
+    url: network ? `postgresql://app:${secret}@db:5432/app` : `postgresql://app:${secret}@127.0.0.1:${port}/app`,
+    psql: (sql) => dockerOk(['exec', '-e', `PGPASSWORD=${secret}`, name, 'psql', '-h', '127.0.0.1', '-p', String(inner), '-U', 'app', '-d', 'app', '-tAc', sql]),
     remove: async () => void (await docker(['rm', '-f', '-v', name])),
   };
 }

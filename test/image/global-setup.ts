@@ -31,7 +31,7 @@ export default async function setup(): Promise<void> {
   }
 
   const args = [
-    'build', '--network', 'host', '-t', IMAGE,
+    'build', '--network', 'host', '-f', 'Dockerfile.backend', '-t', IMAGE,
     '--build-arg', `NODE_IMAGE=${BASES.node}`,
     '--build-arg', `PYTHON_IMAGE=${BASES.python}`,
     '--build-arg', `PIP_EXTRA_ARGS=${PIP_EXTRA_ARGS}`,
