@@ -66,12 +66,14 @@ describe('backend-supervisor probe', () => {
   it.each([
     [['not a url'], '"not a url" is not a URL'],
     [['ftp://127.0.0.1/x'], 'only http:// and https:// URLs can be probed'],
-    [[], 'Not enough non-option arguments'],
-    [['http://127.0.0.1/', '--timeout', '0'], '--timeout must be a number of seconds above 0'],
+    [[], 'probe takes one URL, got 0'],
+    [['http://127.0.0.1/', '--timeout', '0'], '--timeout "0": expected a number of seconds above 0'],
   ])('a usage error (%j) is exit 64 with one line saying why', async (args, reason) => {
     const run = await probe(...args);
     expect(run.exitCode).toBe(64);
-    expect(run.stderr.split('\n')[0]).toContain(reason);
-    expect(run.stdout).toBe('');
+    // The supervisor's one error format: a single JSON line naming the problem and the help page.
+    const lines = run.stdout.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(JSON.parse(lines[0] as string)).toMatchObject({ level: 'error', event: 'exit', exitCode: 64, msg: expect.stringContaining(reason), help: 'backend-supervisor probe --help' });
   });
 });

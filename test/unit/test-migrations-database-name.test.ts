@@ -45,7 +45,7 @@ describe('withDatabase', () => {
     const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
     const pick = <T>(values: readonly T[]): T => values[Math.floor(random() * values.length)] as T;
     for (let run = 0; run < 300; run += 1) {
-      const password = Array.from({ length: 1 + Math.floor(random() * 12) }, () => pick(['a', 'Z', '9', '-', '%40', '%2F', '%3F', '%23', '%25', ':'])).join('');
+      const password = Array.from({ length: 1 + Math.floor(random() * 12) }, () => pick(['a', 'Z', '9', '-', '%40', '%2F', '%3F', '%23', '%25', '%3A'])).join('');
       const raw = `${pick(['postgresql', 'postgres', 'postgresql+psycopg2', 'postgresql+asyncpg'])}://${pick(['app', 'u_1'])}${pick([`:${password}`, ''])}@${pick(['db', '127.0.0.1', 'db.example.com'])}${pick(['', ':5432', ':6543'])}${pick(['', '/', '/app', '/my%20db'])}${pick(['', '?sslmode=disable', '?application_name=a&connect_timeout=3'])}`;
       const original = parseDatabaseUrl(raw);
       const moved = parseDatabaseUrl(withDatabase(raw, 'app_migtest_0a1b2c3d'));

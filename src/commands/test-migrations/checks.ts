@@ -12,7 +12,7 @@
 import { SupervisorError } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import type { ScriptGraph } from '../../migrations/plan.js';
-import { blameLeftovers, downgradeOne, errorLine, leftOver, noTargetMetadata, upgradeTo, type SchemaObject } from './plan.js';
+import { alembicSaid, blameLeftovers, downgradeOne, errorLine, leftOver, noTargetMetadata, upgradeTo, type SchemaObject } from './plan.js';
 import { logCheck, type CheckName, type CheckResult, type Failure, type RevisionTimings, type Step } from './report.js';
 
 export interface CheckContext {
@@ -53,10 +53,9 @@ class Walk {
       await this.context.alembic(args);
     } catch (error) {
       if (!(error instanceof SupervisorError && error.kind === 'migrationFailed')) throw error;
-      const output = typeof error.details.output === 'string' ? error.details.output : '';
-      // "exited with code N": the output says why. Stopped by MIGRATION_TIMEOUT or a signal: the message does.
+      const output = alembicSaid(error) ?? '';
+      // "exited with code N": alembic's exception says why. Stopped by MIGRATION_TIMEOUT or a signal: the message does.
       const reason = output && /exited with code/.test(error.message) ? errorLine(output) : error.message;
-      if (output) this.context.log.error({ event: 'alembic', check, step, revision, output }, `alembic ${args.join(' ')} failed`);
       throw new CheckFailure({ check, step, revision, error: reason, command: `alembic ${args.join(' ')}` });
     }
     const durationMs = Math.round(performance.now() - startedAt);
@@ -131,7 +130,7 @@ async function model(walk: Walk): Promise<Outcome> {
   try {
     await alembic(['check']);
   } catch (error) {
-    const output = error instanceof SupervisorError && typeof error.details.output === 'string' ? error.details.output : '';
+    const output = alembicSaid(error) ?? '';
     if (output && noTargetMetadata(output)) {
       return { status: 'skipped', summary: "env.py gives alembic no target_metadata, so there is no model to compare with the migrations: set target_metadata (e.g. Base.metadata) in env.py's context.configure() to enable this check" };
     }

@@ -13,7 +13,7 @@ import { readScriptGraph } from '../../migrations/script-graph.js';
 import { Phases } from '../../phases.js';
 import { CheckFailure, checkHeads, runDatabaseChecks, type CheckContext } from './checks.js';
 import { databaseOf } from './database-name.js';
-import { errorLine, walkOrder } from './plan.js';
+import { alembicSaid, errorLine, walkOrder } from './plan.js';
 import { CHECKS, logCheck, logReport, printReport, type Report } from './report.js';
 import { schemaObjects } from './schema-objects.js';
 import { openTestDatabase, type TestDatabase } from './throwaway-database.js';
@@ -119,7 +119,7 @@ async function requireAlembicFollows(probe: DatabaseUrl, alembic: (args: string[
   try {
     await alembic(['current']);
   } catch (error) {
-    const output = error instanceof SupervisorError && typeof error.details.output === 'string' ? error.details.output : undefined;
+    const output = error instanceof SupervisorError ? alembicSaid(error) : undefined;
     if (output === undefined) throw error;
     if (output.includes(name)) return;
     throw new SupervisorError('migrationFailed', `alembic current failed before it reached the database: ${errorLine(output)}`);

@@ -88,3 +88,9 @@ export function blameLeftovers(
 export function noTargetMetadata(output: string): boolean {
   return /does not provide a MetaData object/.test(output);
 }
+
+/** What alembic said about its failure (the exception's last line, or its FAILED: line), from the runner's error. */
+export function alembicSaid(error: unknown): string | undefined {
+  const said = (error as { details?: { alembic?: { exception?: unknown } } } | undefined)?.details?.alembic?.exception;
+  return typeof said === 'string' ? said : undefined;
+}
