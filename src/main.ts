@@ -1,6 +1,5 @@
 import { isatty } from 'node:tty';
 import { requireAlembic, requireApp } from './app-command.js';
-import { status, statusFormat } from './commands/status-report.js';
 import { loadConfig, requireDatabaseUrl, type Config, type Environment } from './config/config.js';
 import { passwordSpellings } from './config/database-url.js';
 import { inspectDatabase } from './db/inspect.js';
@@ -14,8 +13,9 @@ import { migrateToHead, runUnderLock, type MigrateContext } from './migrations/m
 import type { ScriptGraph } from './migrations/plan.js';
 import { MigrationAttempt, checkReportPath, reportAttempt } from './migrations/report.js';
 import { readScriptGraph } from './migrations/script-graph.js';
+import { status, statusFormat } from './migrations/status.js';
 import { Phases } from './phases.js';
-import { testMigrations, type TestMigrationsCommand } from './commands/test-migrations/index.js';
+import { testMigrations, type TestMigrationsCommand } from './migration-tests/index.js';
 import { Reaper } from './supervise/reaper.js';
 import { SignalRouter, TERMINATING_SIGNALS } from './supervise/signals.js';
 import { superviseApp } from './supervise/supervise.js';

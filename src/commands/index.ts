@@ -4,7 +4,7 @@ import { probeCommand } from './probe.js';
 import { rollback } from './rollback.js';
 import { run } from './run.js';
 import { status } from './status.js';
-import { testMigrationsCommand } from './test-migrations/command.js';
+import { testMigrationsCommand } from './test-migrations.js';
 import { wait } from './wait.js';
 
 /** Every command, in the order the help lists them. A new command: its own file, and one line here. */

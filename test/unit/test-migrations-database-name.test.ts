@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseDatabaseUrl } from '../../src/config/database-url.js';
-import { databaseOf, throwawayName, urlOfDatabase, withDatabase } from '../../src/commands/test-migrations/database-name.js';
+import { databaseOf, throwawayName, urlOfDatabase, withDatabase } from '../../src/migration-tests/database-name.js';
 
 describe('throwawayName', () => {
   it('is <db>_migtest_<suffix>', () => {

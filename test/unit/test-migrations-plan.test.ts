@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { blameLeftovers, downgradeOne, errorLine, leftOver, noTargetMetadata, walkOrder } from '../../src/commands/test-migrations/plan.js';
+import { blameLeftovers, downgradeOne, errorLine, leftOver, noTargetMetadata, walkOrder } from '../../src/migration-tests/plan.js';
 import { headsOf, type ScriptGraph } from '../../src/migrations/plan.js';
 
 function graph(revisions: Record<string, string[]>): ScriptGraph {

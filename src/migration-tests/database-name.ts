@@ -1,6 +1,6 @@
 /** Naming the throwaway database and pointing the user's URL at it, in the user's own URL form. */
-import { parseDatabaseUrl, type DatabaseUrl } from '../../config/database-url.js';
-import { SupervisorError } from '../../errors.js';
+import { parseDatabaseUrl, type DatabaseUrl } from '../config/database-url.js';
+import { SupervisorError } from '../errors.js';
 
 // PostgreSQL cuts identifiers at 63 bytes (NAMEDATALEN - 1); a cut name would not be the one we drop.
 const MAX_NAME_BYTES = 63;

@@ -2,10 +2,10 @@ import path from 'node:path';
 import type { MigrationTarget } from '../config/config.js';
 import { EXIT_CODES } from '../errors.js';
 import { writeOut } from '../log.js';
-import { inspectWithSnapshot, type MigrateContext } from '../migrations/migrate.js';
-import { migrationTarget, pendingRevisions } from '../migrations/pending.js';
-import { describePlan, type DatabaseSnapshot, type DatabaseState, type Plan, type ScriptGraph } from '../migrations/plan.js';
-import { renderUpgradeSql } from '../migrations/offline-sql.js';
+import { inspectWithSnapshot, type MigrateContext } from './migrate.js';
+import { migrationTarget, pendingRevisions } from './pending.js';
+import { describePlan, type DatabaseSnapshot, type DatabaseState, type Plan, type ScriptGraph } from './plan.js';
+import { renderUpgradeSql } from './offline-sql.js';
 
 /**
  * How `status` answers: `text` for people (a terminal, LOG_FORMAT=pretty), `json` (--json) one

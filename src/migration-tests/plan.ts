@@ -3,7 +3,7 @@
  * walked and the alembic arguments that move exactly one revision; from alembic's output, the line
  * that says what went wrong; from schema snapshots, which revision left what behind.
  */
-import type { ScriptGraph } from '../../migrations/plan.js';
+import type { ScriptGraph } from '../migrations/plan.js';
 
 /** Parents before children; ties broken by id, so every run walks the same way. */
 export function walkOrder(scripts: ScriptGraph): string[] {

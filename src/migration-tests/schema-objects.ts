@@ -1,4 +1,4 @@
-import type { Connection } from '../../db/connect.js';
+import type { Connection } from '../db/connect.js';
 import type { SchemaObject } from './plan.js';
 
 // Every schema a user can create things in. Objects of extensions are not the migrations' doing.

@@ -1,6 +1,6 @@
-import { main } from '../../main.js';
-import type { CommandSpec } from '../command.js';
-import { ENV, EXIT, LOGGING } from '../reference.js';
+import { main } from '../main.js';
+import type { CommandSpec } from './command.js';
+import { ENV, EXIT, LOGGING } from './reference.js';
 
 export const testMigrationsCommand: CommandSpec = {
   name: 'test-migrations',

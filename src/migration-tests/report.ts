@@ -1,6 +1,6 @@
 /** What test-migrations found, as log events for people and as one JSON document for machines. */
 import { writeSync } from 'node:fs';
-import type { Logger } from '../../log.js';
+import type { Logger } from '../log.js';
 
 export const CHECKS = ['heads', 'upgrade', 'model', 'stairway', 'leftovers'] as const;
 export type CheckName = (typeof CHECKS)[number];

@@ -2,15 +2,15 @@
  * `test-migrations`: the migration scripts, tested on a throwaway database: one head, upgrade one
  * revision at a time, the models against the schema, the stairway, a clean downgrade to base.
  */
-import { requireDatabaseUrl, type Config } from '../../config/config.js';
-import { parseDatabaseUrl, passwordSpellings, type DatabaseUrl } from '../../config/database-url.js';
-import { connect, disconnect } from '../../db/connect.js';
-import { waitForDatabase } from '../../db/wait.js';
-import { InterruptedError, reportFailure, SupervisorError } from '../../errors.js';
-import { createLogger, redact, type Logger } from '../../log.js';
-import { alembicOptions, runAlembic } from '../../migrations/alembic.js';
-import { readScriptGraph } from '../../migrations/script-graph.js';
-import { Phases } from '../../phases.js';
+import { requireDatabaseUrl, type Config } from '../config/config.js';
+import { parseDatabaseUrl, passwordSpellings, type DatabaseUrl } from '../config/database-url.js';
+import { connect, disconnect } from '../db/connect.js';
+import { waitForDatabase } from '../db/wait.js';
+import { InterruptedError, reportFailure, SupervisorError } from '../errors.js';
+import { createLogger, redact, type Logger } from '../log.js';
+import { alembicOptions, runAlembic } from '../migrations/alembic.js';
+import { readScriptGraph } from '../migrations/script-graph.js';
+import { Phases } from '../phases.js';
 import { CheckFailure, checkHeads, runDatabaseChecks, type CheckContext } from './checks.js';
 import { databaseOf } from './database-name.js';
 import { alembicSaid, errorLine, walkOrder } from './plan.js';

@@ -1,9 +1,9 @@
 /** The database the checks run on: created and dropped on DATABASE_URL's server, or one given empty. */
 import { randomBytes } from 'node:crypto';
-import type { DatabaseUrl } from '../../config/database-url.js';
-import { connect, disconnect, type Connection } from '../../db/connect.js';
-import { SupervisorError } from '../../errors.js';
-import type { Logger } from '../../log.js';
+import type { DatabaseUrl } from '../config/database-url.js';
+import { connect, disconnect, type Connection } from '../db/connect.js';
+import { SupervisorError } from '../errors.js';
+import type { Logger } from '../log.js';
 import { databaseOf, throwawayName, urlOfDatabase } from './database-name.js';
 import { schemaObjects } from './schema-objects.js';
 
