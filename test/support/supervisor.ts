@@ -51,6 +51,9 @@ export function startSupervisor(args: string[], options: SupervisorOptions = {})
     reject: false,
     all: true,
     timeout: options.timeoutMs ?? 60_000,
+    // A test's SIGTERM must see what the supervisor does with it: execa's own SIGKILL 5 s later (its
+    // default) would cut short a clean stop that takes longer on a loaded machine.
+    forceKillAfterDelay: 30_000,
   }) as unknown as ResultPromise<{ reject: false }>;
 }
 
