@@ -31,14 +31,11 @@ export type Command =
 /** The whole story: config, wait, lock, inspect, plan, migrate, verify, supervise. Resolves with the exit code. */
 export async function main(command: Command, env: Environment, cwd: string): Promise<number> {
   // Until the configuration is read, scrub whatever looks like a password in DATABASE_URL, however malformed.
-  // `status --json`/`--sql` keep stdout for their answer from the first line on.
-  const stdoutIsTheAnswer = command.name === 'status' && (command.json || command.sql);
-  let log = createLogger({ level: 'info', format: 'json', secrets: passwordSpellings(env.DATABASE_URL ?? '', env.PGPASSWORD), fd: stdoutIsTheAnswer ? 2 : 1 });
+  let log = createLogger({ level: 'info', format: 'json', secrets: passwordSpellings(env.DATABASE_URL ?? '', env.PGPASSWORD), fd: logFd(command) });
   routeWarnings(() => log);
   try {
     const config = loadConfig(env, cwd);
-    // `status` answering on stdout (text, --json, --sql) logs to stderr.
-    const fd = command.name === 'status' && statusFormat(command, config.logFormat, isatty(1)) !== 'log' ? 2 : 1;
+    const fd = logFd(command, config);
     log = createLogger({ level: config.logLevel, format: config.logFormat, secrets: config.databaseUrl?.secrets ?? [], fd, colour: useColour(env, isatty(fd)) });
     const session = startSession(log);
     if (command.name === 'test-migrations') return await testMigrations(command, { config, cwd, signal: session.stop.signal });
@@ -71,6 +68,13 @@ export async function main(command: Command, env: Environment, cwd: string): Pro
   } catch (error) {
     return reportFailure(error, log);
   }
+}
+
+/** Where log lines go: stderr when stdout carries a command's answer (`status` as text, --json or --sql). */
+function logFd(command: Command, config?: Config): 1 | 2 {
+  if (command.name !== 'status') return 1;
+  const answersOnStdout = config ? statusFormat(command, config.logFormat, isatty(1)) !== 'log' : command.json || command.sql;
+  return answersOnStdout ? 2 : 1;
 }
 
 interface Session {
