@@ -1,3 +1,4 @@
+import { isSea } from 'node:sea';
 /**
  * Children that must not outlive the supervisor (alembic: an orphan would go on migrating while
  * the next replica, holding the released lock, migrates too). Node cannot run code between fork
@@ -13,8 +14,8 @@ export const LAUNCH_FAILURE_PREFIX = 'backend-supervisor: cannot execute';
 
 /** The file and arguments that run `file args` as a child that dies with this process. */
 export function diesWithMe(file: string, args: string[]): [string, string[]] {
-  // Under node, argv[1] is the bundle; a single executable is its own script (Node repeats its path there).
-  const script = process.argv[1];
-  const self = script && script !== process.execPath ? [script] : [];
+  // Under node, argv[1] is the bundle. A single executable is its own script: there argv[1] holds the
+  // name it was invoked by (`backend-supervisor` from PATH, not execPath), which must not be passed on.
+  const self = isSea() || !process.argv[1] ? [] : [process.argv[1]];
   return [process.execPath, [...self, LAUNCH_ARG, String(process.pid), file, ...args]];
 }

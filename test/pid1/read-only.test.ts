@@ -1,9 +1,7 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPO } from '../support/paths.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { singleExecutableDir } from '../support/executable.js';
 import { parseEvents } from '../support/supervisor.js';
 import { fixture, requireUnshare } from './helpers.js';
 
@@ -17,15 +15,9 @@ let executable = '';
 
 beforeAll(async () => {
   requireUnshare();
-  // Built here from the bundle of this run, so the test never runs a stale executable; koffi's native module lands beside it.
-  dir = mkdtempSync(path.join(tmpdir(), 'bs-sea-test-'));
+  dir = await singleExecutableDir();
   executable = path.join(dir, 'backend-supervisor');
-  await execa(process.execPath, [path.join(REPO, 'scripts/build-executable.mjs'), '--no-strip', '--output', executable], { cwd: REPO });
 }, 180_000);
-
-afterAll(() => {
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
 
 describe('a read-only root filesystem', () => {
   it('the executable as PID 1 with a read-only root and /tmp reaps 50 orphans without an error', async () => {

@@ -1,0 +1,37 @@
+import path from 'node:path';
+import { execa } from 'execa';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { alembicLines, eventsNamed, expectNoPassword } from '../support/expect.js';
+import { singleExecutableDir } from '../support/executable.js';
+import { VENV_BIN, EXAMPLE } from '../support/paths.js';
+import { perTest } from '../support/per-test.js';
+import { versionsOf } from '../support/postgres.js';
+import { HEAD } from '../support/project.js';
+import { asRun } from '../support/supervisor.js';
+
+const db = perTest();
+let dir = '';
+
+beforeAll(async () => {
+  dir = await singleExecutableDir();
+}, 180_000);
+
+describe('the single executable, called by name from PATH as the image calls it', () => {
+  it('migrates with the real alembic (its launcher starts alembic, not another supervisor)', async () => {
+    const result = asRun(
+      await execa('backend-supervisor', ['migrate'], {
+        cwd: EXAMPLE,
+        env: { PATH: `${dir}${path.delimiter}${VENV_BIN}${path.delimiter}${process.env.PATH}`, DATABASE_URL: db.url, MIGRATION_LOCK_TIMEOUT: '5', DB_WAIT_TIMEOUT: '10' },
+        extendEnv: false,
+        reject: false,
+        timeout: 60_000,
+      }),
+    );
+    expectNoPassword(result);
+    expect(result.exitCode, result.stdout).toBe(0);
+    expect(alembicLines(result).filter((line) => line.includes('Running upgrade'))).toHaveLength(4);
+    expect(alembicLines(result).filter((line) => line.includes('backend-supervisor'))).toEqual([]);
+    expect(eventsNamed(result, 'verify')[0]).toMatchObject({ level: 'info' });
+    expect(await versionsOf(db.url)).toEqual([HEAD]);
+  });
+});
