@@ -1,6 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { exampleWith, HEAD } from './project.js';
+import { random as seeded, shuffle } from './random.js';
 
 /** A copy of the example project with a long generated history on top of its own revisions. */
 export interface GeneratedHistory {
@@ -31,7 +32,7 @@ export interface HistoryOptions {
  * does real DDL; every downgrade undoes its upgrade.
  */
 export async function generatedHistory({ count = 300, seed = 1 }: HistoryOptions = {}): Promise<GeneratedHistory> {
-  const random = mulberry32(seed);
+  const random = seeded(seed);
   const project = await exampleWith([]);
   const versions = path.join(project.dir, 'alembic/versions');
   const revisions: GeneratedHistory['revisions'] = [];
@@ -121,25 +122,4 @@ ${upgrade.map((line) => `    ${line}`).join('\n')}
 def downgrade() -> None:
 ${downgrade.map((line) => `    ${line}`).join('\n')}
 `;
-}
-
-function shuffle<T>(values: T[], random: () => number): T[] {
-  const copy = [...values];
-  for (let i = copy.length - 1; i > 0; i -= 1) {
-    const j = Math.floor(random() * (i + 1));
-    [copy[i], copy[j]] = [copy[j] as T, copy[i] as T];
-  }
-  return copy;
-}
-
-/** A small seeded PRNG, so a history can be generated again exactly. */
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }

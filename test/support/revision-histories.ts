@@ -1,6 +1,7 @@
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { random, shuffle } from './random.js';
 
 /**
  * Generated Alembic histories for the property test of the script reader: branches, merges,
@@ -24,17 +25,6 @@ export interface GeneratedProject {
   usesDependsOn: boolean;
 }
 
-/** mulberry32: small, fast, and the same sequence for the same seed everywhere. */
-export function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export async function generateProject(seed: number, size: number, options: { unreadable: boolean }): Promise<GeneratedProject> {
   const next = random(seed);
@@ -94,14 +84,6 @@ export async function generateProject(seed: number, size: number, options: { unr
   return { dir, alembicConfig, revisions, unreadable, usesDependsOn };
 }
 
-function shuffle<T>(items: T[], next: () => number): T[] {
-  const copy = [...items];
-  for (let index = copy.length - 1; index > 0; index -= 1) {
-    const other = Math.floor(next() * (index + 1));
-    [copy[index], copy[other]] = [copy[other] as T, copy[index] as T];
-  }
-  return copy;
-}
 
 type Pick = <T>(items: readonly T[]) => T;
 
