@@ -2,7 +2,6 @@ import { isatty } from 'node:tty';
 import { requireAlembic, requireApp } from './app-command.js';
 import { loadConfig, requireDatabaseUrl, type Config, type Environment } from './config/config.js';
 import { passwordSpellings } from './config/database-url.js';
-import { inspectDatabase } from './db/inspect.js';
 import { withAvailableDatabase } from './db/wait.js';
 import { EXIT_CODES, InterruptedError, reportFailure, SupervisorError } from './errors.js';
 import { createLogger, routeWarnings, type Logger } from './log.js';
@@ -139,15 +138,10 @@ async function withDatabase(command: Command, config: Config, session: Session):
     return await withAvailableDatabase(url, waiting, async (db) => {
       if (!scripts) return 0;
       const context: MigrateContext = { db, url, scripts, config, signal: session.stop.signal, log: session.log, phases: session.phases, attempt };
-      try {
-        if (command.name === 'status') return await status(context, statusFormat(command, config.logFormat, isatty(1)));
-        if (command.name === 'rollback') await runUnderLock(['downgrade', command.target], context);
-        else await migrateUnderPolicy(command.name === 'run' && !command.migrateOnly, context);
-        return 0;
-      } finally {
-        // Unless the migration lock's own connection already read it (this one may have been given back while waiting).
-        if (reportPath && attempt.to === undefined && !session.stop.signal.aborted) attempt.to = await inspectDatabase(db, config.versionTable).then((snapshot) => snapshot.versions, () => undefined);
-      }
+      if (command.name === 'status') return await status(context, statusFormat(command, config.logFormat, isatty(1)));
+      if (command.name === 'rollback') await runUnderLock(['downgrade', command.target], context);
+      else await migrateUnderPolicy(command.name === 'run' && !command.migrateOnly, context);
+      return 0;
     });
   } catch (error) {
     attempt.failed(error);

@@ -92,9 +92,14 @@ function revisionsIn(versions: readonly string[]): string {
   return versions.join(', ') || 'no revision';
 }
 
-/** The one place the version table is read: inspect, the fast path, verify and rollback all see the same table. */
-function readSnapshot({ db, config }: MigrateContext): Promise<DatabaseSnapshot> {
-  return inspectDatabase(db, config.versionTable);
+/**
+ * The one place the version table is read: inspect, the fast path, verify and rollback all see the
+ * same table. The latest read is where the database stands, which the attempt's report says (`to`).
+ */
+async function readSnapshot({ db, config, attempt }: MigrateContext): Promise<DatabaseSnapshot> {
+  const snapshot = await inspectDatabase(db, config.versionTable);
+  attempt.to = snapshot.versions;
+  return snapshot;
 }
 
 async function inspectAndPlan(context: MigrateContext): Promise<Plan> {
@@ -153,11 +158,7 @@ async function withMigrationLock<T>(context: MigrateContext, work: (locked: Migr
     return await work({ ...context, db: holder }, held.signal);
   } finally {
     held.release();
-    if (!signal.aborted && !held.signal.aborted) {
-      // Where the database stands, success or failure, read while this connection still exists (the report's `to`).
-      context.attempt.to = await readSnapshot({ ...context, db: holder }).then((snapshot) => snapshot.versions, () => undefined);
-      await releaseMigrationLock(holder);
-    }
+    if (!signal.aborted && !held.signal.aborted) await releaseMigrationLock(holder);
     if (holder !== db) await disconnect(holder);
   }
 }

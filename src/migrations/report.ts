@@ -65,7 +65,8 @@ export function migrationReport(attempt: MigrationAttempt, phases: Partial<Recor
     finishedAt: finishedAt.toISOString(),
     durationMs: finishedAt.getTime() - attempt.startedAt.getTime(),
     from: attempt.from ?? null,
-    to: attempt.to ?? null,
+    // An interrupted attempt stopped promptly: where the database stands was not read again.
+    to: attempt.interrupted ? null : attempt.to ?? null,
     target: attempt.target ?? null,
     revisions: attempt.revisions,
     lockWaitMs: phases.lock ?? null,
