@@ -17,22 +17,6 @@ for (const [variant, directory] of [['glibc', `linux_${arch}`], ['musl', `musl_$
   copyFileSync(path.join(koffiDir, directory, 'koffi.node'), `dist/koffi-linux-${arch}-${variant}.node`);
 }
 
-// The supervisor hands pino its own synchronous destination (src/log.ts), so pino's worker-thread
-// transports never run; left in, loading them (worker_threads, thread-stream) was the largest part of
-// loading pino at every start.
-const withoutPinoTransports = {
-  name: 'without-pino-transports',
-  setup(b) {
-    b.onResolve({ filter: /^\.\/(lib\/)?transport$/ }, (args) =>
-      /[\\/]pino[\\/]/.test(args.importer) ? { path: 'pino-transport', namespace: 'without-pino-transports' } : undefined,
-    );
-    b.onLoad({ filter: /.*/, namespace: 'without-pino-transports' }, () => ({
-      contents: "module.exports = () => { throw new Error('pino transports are not bundled: backend-supervisor writes its own log lines'); };",
-      loader: 'js',
-    }));
-  },
-};
-
 await build({
   entryPoints: ['src/cli.ts'],
   outfile: 'dist/backend-supervisor.cjs',
@@ -45,6 +29,5 @@ await build({
   legalComments: 'none',
   define: { __VERSION__: JSON.stringify(pkg.version) },
   banner: { js: '#!/usr/bin/env node' },
-  plugins: [withoutPinoTransports],
   logLevel: 'warning',
 });

@@ -1,11 +1,15 @@
 import { writeSync } from 'node:fs';
-import pino, { type Logger } from 'pino';
 import { prettyLine } from './log-pretty.js';
 
-export type { Logger };
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+type Method = Exclude<LogLevel, 'silent'>;
+
+/** One event: its fields (`event` first by convention, an `err` is serialised) and its message. */
+export type Logger = Record<Method, (fields: Record<string, unknown>, message?: string) => void>;
 
 export interface LogOptions {
-  level: string;
+  level: LogLevel | string;
   format: 'json' | 'pretty';
   /** Text that must never reach a log line (the database password in all its spellings). */
   secrets: readonly string[];
@@ -13,25 +17,58 @@ export interface LogOptions {
   fd?: 1 | 2;
   /** ANSI colours in the pretty format (a terminal, no NO_COLOR). */
   colour?: boolean;
+  /** Where a finished line goes; by default written synchronously to `fd`. */
+  write?: (line: string) => void;
 }
 
 /**
- * pino writing synchronously to stdout: a PID 1 may exit right after its last line, and
- * synchronous writes keep our lines in order with the app's own output.
+ * JSON lines written synchronously: a PID 1 may exit right after its last line, and synchronous
+ * writes keep our lines in order with the app's own output. The shape is pino's (`level` as a
+ * label, ISO `time`, `name`, the fields, `msg`; an `err` as type, message, stack and its own
+ * fields), which log shippers already parse; pino itself is not used, because loading it (with
+ * sonic-boom, worker_threads and assert) cost about a quarter of a bare node start, at every
+ * container start, for a logger this one function covers (README, "Dependencies").
  */
-export function createLogger({ level, format, secrets, fd = 1, colour = false }: LogOptions): Logger {
-  const destination = { write: (line: string) => writeLine(fd, format === 'pretty' ? prettyLine(line, colour) : line) };
-  return pino(
-    {
-      level,
-      base: { name: 'backend-supervisor' },
-      timestamp: pino.stdTimeFunctions.isoTime,
-      formatters: { level: (label) => ({ level: label }) },
+export function createLogger({ level, format, secrets, fd = 1, colour = false, write = (line) => writeLine(fd, line) }: LogOptions): Logger {
+  // LOG_LEVEL is checked by the configuration; a level it never saw still logs what matters.
+  const threshold = level === 'silent' ? -1 : LOG_LEVELS.includes(level as LogLevel) ? LOG_LEVELS.indexOf(level as LogLevel) : LOG_LEVELS.indexOf('info');
+  const method = (name: Method) => {
+    if (LOG_LEVELS.indexOf(name) > threshold) return () => {};
+    return (fields: Record<string, unknown>, message?: string) => {
       // The last line of defence: every serialised line is scrubbed, whatever put the secret there.
-      hooks: { streamWrite: (line) => redact(line, secrets) },
-    },
-    destination,
-  );
+      const line = `${redact(serialise(name, fields, message), secrets)}\n`;
+      write(format === 'pretty' ? prettyLine(line, colour) : line);
+    };
+  };
+  return { fatal: method('fatal'), error: method('error'), warn: method('warn'), info: method('info'), debug: method('debug'), trace: method('trace') };
+}
+
+function serialise(level: Method, fields: Record<string, unknown>, message: string | undefined): string {
+  const entry = { level, time: new Date().toISOString(), name: 'backend-supervisor', ...fields, msg: message };
+  try {
+    return JSON.stringify(entry, plainValue);
+  } catch {
+    // A circular structure: mark every object met twice, rather than lose the event.
+    const seen = new WeakSet<object>();
+    return JSON.stringify(entry, (key, value: unknown) => {
+      if (typeof value !== 'object' || value === null) return plainValue(key, value);
+      if (seen.has(value)) return '[Circular]';
+      seen.add(value);
+      return plainValue(key, value);
+    });
+  }
+}
+
+function plainValue(_key: string, value: unknown): unknown {
+  if (typeof value === 'bigint') return value.toString();
+  return value instanceof Error ? serialiseError(value) : value;
+}
+
+function serialiseError(error: Error): Record<string, unknown> {
+  const fields: Record<string, unknown> = { type: error.constructor.name, message: error.message, stack: error.stack };
+  for (const [key, value] of Object.entries(error)) fields[key] ??= value;
+  if (error.cause !== undefined) fields.cause ??= error.cause;
+  return fields;
 }
 
 /**

@@ -1,5 +1,4 @@
-import { get as httpGet, type IncomingMessage } from 'node:http';
-import { get as httpsGet } from 'node:https';
+import type { IncomingMessage } from 'node:http';
 import type { CommandSpec } from './command.js';
 import { usageError } from './parse.js';
 import { EXIT } from './reference.js';
@@ -19,8 +18,9 @@ export interface ProbeResult {
 export const DEFAULT_PROBE_TIMEOUT_SECONDS = 3;
 
 /** GET `url` (no redirects followed): healthy on 2xx within `timeoutMs`. */
-export function probe(url: URL, timeoutMs: number): Promise<ProbeResult> {
-  const get = url.protocol === 'https:' ? httpsGet : httpGet;
+export async function probe(url: URL, timeoutMs: number): Promise<ProbeResult> {
+  // Loaded here: node:https brings TLS, which no other command's start should pay for.
+  const { get } = url.protocol === 'https:' ? await import('node:https') : await import('node:http');
   const target = `GET ${url.href}`;
   return new Promise((resolve) => {
     const request = get(url, { timeout: timeoutMs, headers: { 'user-agent': 'backend-supervisor-probe' } }, (response: IncomingMessage) => {

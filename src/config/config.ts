@@ -1,10 +1,10 @@
 import path from 'node:path';
 import { configError, SupervisorError } from '../errors.js';
+import { LOG_LEVELS, type LogLevel } from '../log.js';
 import { parseSignalMap, type SignalMap } from '../supervise/signal-map.js';
 import { parseDatabaseUrl, type DatabaseUrl } from './database-url.js';
 import { parseBoolean, parseChoice, parseCommand, parseCount, parseSeconds, parseVersionTable, type VersionTableName } from './values.js';
 
-export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export const LOG_FORMATS = ['json', 'pretty'] as const;
 /** `heads` is for projects that keep several heads on purpose (`alembic upgrade heads`). */
 export const MIGRATION_TARGETS = ['head', 'heads'] as const;
@@ -34,7 +34,7 @@ export interface Config {
   shutdownDelayMs: number;
   signalMap: SignalMap;
   signalProcessGroup: boolean;
-  logLevel: (typeof LOG_LEVELS)[number];
+  logLevel: LogLevel;
   logFormat: (typeof LOG_FORMATS)[number];
   /** Where env.py keeps the version table; undefined: `alembic_version` on the search path, or the one alembic-shaped table found. */
   versionTable: VersionTableName | undefined;

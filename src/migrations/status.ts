@@ -6,19 +6,7 @@ import { inspectWithSnapshot, type MigrateContext } from './migrate.js';
 import { migrationTarget, pendingRevisions } from './pending.js';
 import { describePlan, type DatabaseSnapshot, type DatabaseState, type Plan, type ScriptGraph } from './plan.js';
 import { renderUpgradeSql } from './offline-sql.js';
-
-/**
- * How `status` answers: `text` for people (a terminal, LOG_FORMAT=pretty), `json` (--json) one
- * document, `sql` (--sql) the SQL `migrate` would run, `log` a `status` event among the JSON logs
- * (piped, for log shippers). All but `log` keep stdout for the answer and log to stderr.
- */
-export type StatusFormat = 'text' | 'json' | 'sql' | 'log';
-
-export function statusFormat(flags: { json: boolean; sql: boolean }, logFormat: 'json' | 'pretty', stdoutIsTerminal: boolean): StatusFormat {
-  if (flags.json) return 'json';
-  if (flags.sql) return 'sql';
-  return stdoutIsTerminal || logFormat === 'pretty' ? 'text' : 'log';
-}
+import type { StatusFormat } from './status-format.js';
 
 /** The exit codes of `status`, for CI gates: like `migrate --check` of other tools. */
 const AT_TARGET = 0;

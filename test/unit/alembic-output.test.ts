@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
-import pino from 'pino';
 import { describe, expect, it } from 'vitest';
+import { createLogger } from '../../src/log.js';
 import { AlembicOutput, MAX_LINE_BYTES, readLines } from '../../src/migrations/alembic-output.js';
 
 async function linesOf(chunks: Array<string | Buffer>): Promise<string[]> {
@@ -11,7 +11,7 @@ async function linesOf(chunks: Array<string | Buffer>): Promise<string[]> {
 
 function recorder() {
   const entries: Array<Record<string, unknown>> = [];
-  const log = pino({ level: 'debug' }, { write: (line: string) => entries.push(JSON.parse(line) as Record<string, unknown>) });
+  const log = createLogger({ level: 'debug', format: 'json', secrets: [], write: (line) => entries.push(JSON.parse(line) as Record<string, unknown>) });
   return { log, entries };
 }
 
@@ -58,8 +58,8 @@ describe('AlembicOutput', () => {
       exception: 'sqlalchemy.exc.ProgrammingError: (psycopg2.errors.UndefinedTable) relation "x" does not exist',
     });
     expect(entries.map((entry) => [entry.level, entry.msg])).toEqual([
-      [30, 'INFO  [alembic.runtime.migration] Running upgrade e9d05b3a2c04 -> f00000000bad, test revision'],
-      [50, 'alembic failed: sqlalchemy.exc.ProgrammingError: (psycopg2.errors.UndefinedTable) relation "x" does not exist'],
+      ['info', 'INFO  [alembic.runtime.migration] Running upgrade e9d05b3a2c04 -> f00000000bad, test revision'],
+      ['error', 'alembic failed: sqlalchemy.exc.ProgrammingError: (psycopg2.errors.UndefinedTable) relation "x" does not exist'],
     ]);
     expect(String(entries[1]?.traceback).split('\n')).toHaveLength(TRACEBACK.split('\n').filter((line) => line.trim() !== '').length - 1);
   });
@@ -70,9 +70,9 @@ describe('AlembicOutput', () => {
     for (const line of ['Traceback (most recent call last):', '  File "x.py", line 1', 'ValueError: nope', 'INFO  [alembic] going on', "FAILED: Can't locate revision identified by 'abc'"]) output.line('stderr', line);
     output.finish(true);
     expect(entries.map((entry) => [entry.level, entry.msg])).toEqual([
-      [40, 'alembic printed a traceback and carried on'],
-      [30, 'INFO  [alembic] going on'],
-      [30, "FAILED: Can't locate revision identified by 'abc'"],
+      ['warn', 'alembic printed a traceback and carried on'],
+      ['info', 'INFO  [alembic] going on'],
+      ['info', "FAILED: Can't locate revision identified by 'abc'"],
     ]);
     expect(output.failure()).toEqual({ exception: "FAILED: Can't locate revision identified by 'abc'" });
   });

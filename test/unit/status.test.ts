@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { statusFormat, statusReport, statusText } from '../../src/migrations/status.js';
+import { statusReport, statusText } from '../../src/migrations/status.js';
+import { statusFormat } from '../../src/migrations/status-format.js';
 import { classify, headsOf, plan, type DatabaseSnapshot, type ScriptGraph } from '../../src/migrations/plan.js';
 
 const revisions = new Map(Object.entries({ a1: [], b2: ['a1'], c3: ['b2'] }));

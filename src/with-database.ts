@@ -1,0 +1,72 @@
+import { isatty } from 'node:tty';
+import { requireAlembic } from './app-command.js';
+import { requireDatabaseUrl, type Config } from './config/config.js';
+import { withAvailableDatabase } from './db/wait.js';
+import type { SupervisorError } from './errors.js';
+import { alembicOptions, runAlembic } from './migrations/alembic.js';
+import { mayStartAppDespite, stopDespiteContinue } from './migrations/failure-policy.js';
+import { migrateToHead, runUnderLock, type MigrateContext } from './migrations/migrate.js';
+import type { ScriptGraph } from './migrations/plan.js';
+import { MigrationAttempt, checkReportPath, reportAttempt } from './migrations/report.js';
+import { readScriptGraph } from './migrations/script-graph.js';
+import { status } from './migrations/status.js';
+import { statusFormat } from './migrations/status-format.js';
+import { runsAlembic, type Command, type Session } from './session.js';
+
+// The database part of the story, in a module of its own: main loads it only when the command needs
+// the database, so a plain init never loads the driver, the migration code or what they require.
+
+/** Resolves with the command's exit code when it has one of its own (`status`). */
+export async function withDatabase(command: Command, config: Config, session: Session): Promise<number> {
+  const url = requireDatabaseUrl(config, command.name === 'run' && !command.migrateOnly ? 'migrations are enabled (set RUN_MIGRATIONS=false to start the app without a database)' : 'this command needs the database: set it to the URL the app uses');
+  // Checking ALEMBIC_COMMAND and reading the scripts first turns a wrong one into an immediate error, not one after the wait.
+  if (runsAlembic(command, config)) requireAlembic(config.alembicCommand, process.env, process.cwd());
+  // Every migrate or rollback attempt, success or failure, leaves its report.
+  const reportPath = command.name === 'rollback' || (command.name === 'run' && config.runMigrations) ? config.migrationReport : undefined;
+  if (reportPath) await checkReportPath(reportPath);
+  const attempt = new MigrationAttempt(command.name === 'run' && command.migrateOnly ? 'migrate' : command.name);
+  if (command.name === 'rollback') attempt.target = [command.target];
+  const waiting = {
+    timeoutMs: command.name === 'status' ? config.statusWaitTimeoutMs : config.dbWaitTimeoutMs,
+    signal: session.stop.signal,
+    log: session.log,
+    phases: session.phases,
+  };
+  try {
+    const scripts = runsAlembic(command, config) ? await readScripts(config, session) : undefined;
+    // A connection lost before alembic starts (a restart, a failover) goes back to waiting.
+    return await withAvailableDatabase(url, waiting, async (db) => {
+      if (!scripts) return 0;
+      const context: MigrateContext = { db, url, scripts, config, signal: session.stop.signal, log: session.log, phases: session.phases, attempt };
+      if (command.name === 'status') return await status(context, statusFormat(command, config.logFormat, isatty(1)));
+      if (command.name === 'rollback') await runUnderLock(['downgrade', command.target], context);
+      else await migrateUnderPolicy(command.name === 'run' && !command.migrateOnly, context);
+      return 0;
+    });
+  } catch (error) {
+    attempt.failed(error);
+    throw error;
+  } finally {
+    if (reportPath) await reportAttempt(reportPath, attempt, { phases: session.phases, secrets: url.secrets, log: session.log });
+  }
+}
+
+function readScripts(config: Config, session: Session): Promise<ScriptGraph> {
+  return readScriptGraph(config.alembicConfig, {
+    cwd: process.cwd(),
+    log: session.log,
+    phases: session.phases,
+    alembicHistory: () => runAlembic(['history', '--verbose'], { ...alembicOptions(config, session.stop.signal, session.log), echoLevel: 'debug' }),
+  });
+}
+
+/** A one-shot migration fails on any failure; `run` may start the app anyway (ON_MIGRATION_FAILURE). */
+async function migrateUnderPolicy(appFollows: boolean, context: MigrateContext): Promise<void> {
+  try {
+    await migrateToHead(context);
+  } catch (error) {
+    if (!appFollows || !mayStartAppDespite(error, context.config.onMigrationFailure)) throw appFollows ? stopDespiteContinue(error, context.config.onMigrationFailure) : error;
+    context.attempt.failed(error);
+    context.log.warn({ event: 'migrate', exitCode: (error as SupervisorError).exitCode }, `migration failed, starting the app anyway (ON_MIGRATION_FAILURE=continue): ${(error as Error).message}`);
+  }
+}
