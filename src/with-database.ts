@@ -19,23 +19,28 @@ import { runsAlembic, type Command, type Session } from './session.js';
 /** Resolves with the command's exit code when it has one of its own (`status`). */
 export async function withDatabase(command: Command, config: Config, session: Session): Promise<number> {
   const url = requireDatabaseUrl(config, command.name === 'run' && !command.migrateOnly ? 'migrations are enabled (set RUN_MIGRATIONS=false to start the app without a database)' : 'this command needs the database: set it to the URL the app uses');
-  // Checking ALEMBIC_COMMAND and reading the scripts first turns a wrong one into an immediate error, not one after the wait.
+  // Checking ALEMBIC_COMMAND before anything else turns a wrong one into an immediate error, not one after the wait.
   if (runsAlembic(command, config)) requireAlembic(config.alembicCommand, process.env, process.cwd());
   // Every migrate or rollback attempt, success or failure, leaves its report.
   const reportPath = command.name === 'rollback' || (command.name === 'run' && config.runMigrations) ? config.migrationReport : undefined;
   if (reportPath) await checkReportPath(reportPath);
   const attempt = new MigrationAttempt(command.name === 'run' && command.migrateOnly ? 'migrate' : command.name);
   if (command.name === 'rollback') attempt.target = [command.target];
+  // The scripts are read while the database is reached (at head, the two were half of a start); a
+  // script error still stops the wait at once, and is the error reported.
+  const scriptsRead = runsAlembic(command, config) ? readScripts(config, session) : undefined;
+  const scriptsFailed = new AbortController();
+  scriptsRead?.catch(() => scriptsFailed.abort());
   const waiting = {
     timeoutMs: command.name === 'status' ? config.statusWaitTimeoutMs : config.dbWaitTimeoutMs,
-    signal: session.stop.signal,
+    signal: AbortSignal.any([session.stop.signal, scriptsFailed.signal]),
     log: session.log,
     phases: session.phases,
   };
   try {
-    const scripts = runsAlembic(command, config) ? await readScripts(config, session) : undefined;
     // A connection lost before alembic starts (a restart, a failover) goes back to waiting.
     return await withAvailableDatabase(url, waiting, async (db) => {
+      const scripts = await scriptsRead;
       if (!scripts) return 0;
       const context: MigrateContext = { db, url, scripts, config, signal: session.stop.signal, log: session.log, phases: session.phases, attempt };
       if (command.name === 'status') return await status(context, statusFormat(command, config.logFormat, isatty(1)));
@@ -44,8 +49,9 @@ export async function withDatabase(command: Command, config: Config, session: Se
       return 0;
     });
   } catch (error) {
-    attempt.failed(error);
-    throw error;
+    const reported = scriptsFailed.signal.aborted ? await scriptsRead?.then(() => error, (failure: unknown) => failure) : error;
+    attempt.failed(reported);
+    throw reported;
   } finally {
     if (reportPath) await reportAttempt(reportPath, attempt, { phases: session.phases, secrets: url.secrets, log: session.log });
   }

@@ -33,7 +33,9 @@ export async function waitForDatabase(url: DatabaseUrl, options: WaitOptions): P
     phase.done({ database: url.redacted }, 'the database is available');
     return db;
   } catch (error) {
-    phase.fail({ database: url.redacted }, 'the database is not available');
+    // Stopped (a signal, or the scripts could not be read meanwhile), the wait proved nothing about the database.
+    if (options.signal.aborted) phase.warn({ database: url.redacted }, 'stopped waiting for the database');
+    else phase.fail({ database: url.redacted }, 'the database is not available');
     throw error;
   }
 }

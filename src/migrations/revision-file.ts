@@ -215,10 +215,10 @@ function logicalLines(source: string, fail: (why: string) => never): LogicalLine
       index += 2;
     } else if (char === '\\' && source.startsWith('\r\n', index + 1)) {
       index += 3;
-    } else if (/\s/.test(char)) {
+    } else if (char === ' ' || char === '\t' || char === '\r' || char === '\f' || char === '\v' || (char > '\u007f' && SPACE.test(char))) {
       index += 1;
-    } else if (/[A-Za-z_\u0080-\uffff]/.test(char)) {
-      const name = /^[\w\u0080-\uffff]+/.exec(source.slice(index, index + 200))?.[0] ?? char;
+    } else if (NAME_START.test(char)) {
+      const name = match(NAME, source, index) ?? char;
       const quote = source[index + name.length];
       if ((quote === '"' || quote === "'") && STRING_PREFIX.test(name)) {
         const start = index;
@@ -234,9 +234,9 @@ function logicalLines(source: string, fail: (why: string) => never): LogicalLine
       const { body, end } = scanString(source, index, fail);
       push({ kind: 'string', prefix: '', body }, start);
       index = end;
-    } else if (/[0-9]/.test(char) || (char === '.' && /[0-9]/.test(source[index + 1] ?? ''))) {
+    } else if (isDigit(char) || (char === '.' && isDigit(source[index + 1] ?? ''))) {
       push({ kind: 'number' }, index);
-      index += /^[\w.]+/.exec(source.slice(index))?.[0].length ?? 1;
+      index += match(NUMBER, source, index)?.length ?? 1;
     } else {
       const operator = OPERATORS.find((candidate) => source.startsWith(candidate, index)) ?? char;
       if ('([{'.includes(operator)) depth += 1;
@@ -248,6 +248,22 @@ function logicalLines(source: string, fail: (why: string) => never): LogicalLine
   if (depth > 0) fail('unbalanced brackets');
   endLine();
   return lines;
+}
+
+// Sticky: matched where the scan stands, without copying the rest of the file for every token
+// (the copies made a cold parse of a few hundred revisions mostly garbage collection).
+const NAME = /[\w\u0080-\uffff]+/y;
+const NAME_START = /[A-Za-z_\u0080-\uffff]/;
+const SPACE = /\s/;
+const NUMBER = /[\w.]+/y;
+
+function isDigit(char: string): boolean {
+  return char >= '0' && char <= '9';
+}
+
+function match(pattern: RegExp, source: string, index: number): string | undefined {
+  pattern.lastIndex = index;
+  return pattern.exec(source)?.[0];
 }
 
 function scanString(source: string, start: number, fail: (why: string) => never): { body: string; end: number } {

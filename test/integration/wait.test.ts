@@ -2,7 +2,7 @@ import { describe, expect, inject, it } from 'vitest';
 import { eventsNamed, expectNoPassword, finalError } from '../support/expect.js';
 import { createDatabase, startEmbeddedPostgres, TEST_PASSWORD, versionsOf } from '../support/postgres.js';
 import { freePort } from '../support/ports.js';
-import { HEAD } from '../support/project.js';
+import { exampleWith, HEAD } from '../support/project.js';
 import { asRun, runSupervisor, startSupervisor, waitForOutput } from '../support/supervisor.js';
 
 const password = encodeURIComponent(TEST_PASSWORD);
@@ -26,6 +26,26 @@ describe('waiting for the database', () => {
     expect(result.stdout).not.toContain('APP RAN');
     expect(finalError(result)?.msg).toMatch(/DB_WAIT_TIMEOUT=1s/);
     expect(Number(finalError(result)?.attempts)).toBeGreaterThan(3);
+  });
+
+  it('the scripts are read while the database is reached: a broken one stops the wait at once and is the error reported', async () => {
+    const project = await exampleWith([{ id: 'b40000000000', parent: HEAD, upgrade: ['op.execute("SELECT 1"'] }]);
+    try {
+      const port = await freePort();
+      const started = Date.now();
+      const result = await runSupervisor(['--', 'sh', '-c', 'echo APP RAN'], {
+        env: { DATABASE_URL: `postgresql://app:${password}@127.0.0.1:${port}/app`, DB_WAIT_TIMEOUT: '60', ALEMBIC_CONFIG: project.alembicConfig },
+      });
+      expectNoPassword(result);
+      expect(result.exitCode).toBe(70);
+      expect(Date.now() - started).toBeLessThan(30_000);
+      expect(result.stdout).not.toContain('APP RAN');
+      expect(finalError(result)).toMatchObject({ alembic: { exception: expect.stringMatching(/SyntaxError/) } });
+      // The wait began before the scripts were known to be broken, and says it stopped, not that the database is down.
+      expect(eventsNamed(result, 'wait').map((entry) => entry.msg)).toEqual(['waiting for the database', 'stopped waiting for the database']);
+    } finally {
+      await project.remove();
+    }
   });
 
   it('a password with an unencoded @ is refused (64) before any wait, and not shown', async () => {
