@@ -5,6 +5,7 @@
 import { build } from 'esbuild';
 import { createRequire } from 'node:module';
 import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 
 const require = createRequire(import.meta.url);
@@ -16,6 +17,21 @@ const koffiDir = path.dirname(require.resolve(`@koromix/koffi-linux-${arch}/pack
 for (const [variant, directory] of [['glibc', `linux_${arch}`], ['musl', `musl_${arch}`]]) {
   copyFileSync(path.join(koffiDir, directory, 'koffi.node'), `dist/koffi-linux-${arch}-${variant}.node`);
 }
+
+// pg asks whether it runs in a Cloudflare Worker by constructing a fetch `Response`, which on Node
+// loads undici (the whole fetch implementation): about 20 ms of every start that reaches the database.
+// The supervisor only ever runs on Node, so the question is answered here, at build time.
+const pgOnNode = {
+  name: 'pg-on-node',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]node_modules[\\/]pg[\\/]lib[\\/]stream\.js$/ }, async (args) => {
+      const source = await readFile(args.path, 'utf8');
+      const asked = 'if (isCloudflareRuntime()) {';
+      if (!source.includes(asked)) throw new Error(`${args.path} no longer contains "${asked}": check how this pg version detects its runtime, and update scripts/build.mjs`);
+      return { contents: source.replace(asked, 'if (false) {'), loader: 'js' };
+    });
+  },
+};
 
 await build({
   entryPoints: ['src/cli.ts'],
@@ -29,5 +45,6 @@ await build({
   legalComments: 'none',
   define: { __VERSION__: JSON.stringify(pkg.version) },
   banner: { js: '#!/usr/bin/env node' },
+  plugins: [pgOnNode],
   logLevel: 'warning',
 });
