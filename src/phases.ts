@@ -1,17 +1,18 @@
 import type { Logger } from './log.js';
+import { monotonicMs } from './clock.js';
 
 export type PhaseName = 'scripts' | 'wait' | 'lock' | 'inspect' | 'migrate' | 'verify' | 'app' | 'shutdown';
 
 /** Times each start-up phase, logs one event for it, and sums them up in the final `startup` event. */
 export class Phases {
   private readonly durations: Partial<Record<PhaseName, number>> = {};
-  private readonly startedAt = performance.now();
+  private readonly startedAt = monotonicMs();
 
   constructor(private readonly log: Logger) {}
 
   start(phase: PhaseName) {
-    const startedAt = performance.now();
-    const elapsed = () => Math.round(performance.now() - startedAt);
+    const startedAt = monotonicMs();
+    const elapsed = () => Math.round(monotonicMs() - startedAt);
     // A message may quote the duration: it then gets the very figure logged as durationMs.
     type Message = string | ((durationMs: number) => string);
     const end = (level: 'info' | 'warn' | 'error', fields: Record<string, unknown>, message: Message) => {
@@ -33,7 +34,7 @@ export class Phases {
   }
 
   summarise(fields: Record<string, unknown>, message: string): void {
-    const totalMs = Math.round(performance.now() - this.startedAt);
+    const totalMs = Math.round(monotonicMs() - this.startedAt);
     this.log.info({ event: 'startup', totalMs, phases: this.durations, ...fields }, message);
   }
 }

@@ -14,6 +14,7 @@ import type { Logger } from '../log.js';
 import type { ScriptGraph } from '../migrations/plan.js';
 import { alembicSaid, blameLeftovers, downgradeOne, errorLine, leftOver, noTargetMetadata, upgradeTo, type SchemaObject } from './plan.js';
 import { logCheck, type CheckName, type CheckResult, type Failure, type RevisionTimings, type Step } from './report.js';
+import { monotonicMs } from '../clock.js';
 
 export interface CheckContext {
   scripts: ScriptGraph;
@@ -48,7 +49,7 @@ class Walk {
 
   /** One alembic run of one revision, timed; a failure becomes the check's failure. */
   async step(check: CheckName, step: Step, revision: string, args: string[], timing: Exclude<keyof RevisionTimings, 'revision'>): Promise<void> {
-    const startedAt = performance.now();
+    const startedAt = monotonicMs();
     try {
       await this.context.alembic(args);
     } catch (error) {
@@ -58,7 +59,7 @@ class Walk {
       const reason = output && /exited with code/.test(error.message) ? errorLine(output) : error.message;
       throw new CheckFailure({ check, step, revision, error: reason, command: `alembic ${args.join(' ')}` });
     }
-    const durationMs = Math.round(performance.now() - startedAt);
+    const durationMs = Math.round(monotonicMs() - startedAt);
     const timings = this.timings.get(revision) ?? { revision };
     this.timings.set(revision, { ...timings, [timing]: durationMs });
     this.context.log.info({ event: 'step', check, step, revision, durationMs }, `${step} ${revision}`);
@@ -99,8 +100,8 @@ export async function runDatabaseChecks(context: CheckContext): Promise<{ result
       results.push({ name, status: 'not-run', durationMs: 0, summary: `not run: check ${failure.check} failed` });
       continue;
     }
-    const startedAt = performance.now();
-    const elapsed = () => Math.round(performance.now() - startedAt);
+    const startedAt = monotonicMs();
+    const elapsed = () => Math.round(monotonicMs() - startedAt);
     try {
       const outcome = await check(walk);
       results.push({ name, ...outcome, durationMs: elapsed() });

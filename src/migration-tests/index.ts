@@ -17,6 +17,7 @@ import { alembicSaid, errorLine, walkOrder } from './plan.js';
 import { CHECKS, logCheck, logReport, printReport, type Report } from './report.js';
 import { schemaObjects } from './schema-objects.js';
 import { openTestDatabase, type TestDatabase } from './throwaway-database.js';
+import { monotonicMs } from '../clock.js';
 
 export interface TestMigrationsCommand {
   name: 'test-migrations';
@@ -36,7 +37,7 @@ export interface TestMigrationsDeps {
 export async function testMigrations(command: TestMigrationsCommand, { config, cwd, signal }: TestMigrationsDeps): Promise<number> {
   const secrets = [...(config.databaseUrl?.secrets ?? []), ...passwordSpellings(command.databaseUrl ?? '')];
   const log = createLogger({ level: config.logLevel, format: config.logFormat, secrets, fd: command.json ? 2 : 1 });
-  const startedAt = performance.now();
+  const startedAt = monotonicMs();
   const report: Report = { ok: false, exitCode: 0, throwaway: command.databaseUrl === undefined, target: 'head', heads: [], durationMs: 0, checks: [], revisions: [] };
   try {
     await run(command, { config, cwd, signal }, log, report);
@@ -53,7 +54,7 @@ export async function testMigrations(command: TestMigrationsCommand, { config, c
   for (const name of CHECKS) {
     if (!report.checks.some((check) => check.name === name)) report.checks.push({ name, status: 'not-run', durationMs: 0, summary: 'not run' });
   }
-  report.durationMs = Math.round(performance.now() - startedAt);
+  report.durationMs = Math.round(monotonicMs() - startedAt);
   logReport(log, report);
   if (command.json) printReport(report, (text) => redact(text, secrets));
   return report.exitCode;

@@ -3,6 +3,7 @@
  * `Running upgrade A -> B, message` as it starts each revision, and a Python traceback (or a
  * `FAILED:` line) when it fails.
  */
+import { monotonicMs } from '../clock.js';
 
 export interface RevisionStep {
   direction: 'upgrade' | 'downgrade';
@@ -71,7 +72,7 @@ export class RevisionTracker {
   constructor(
     private readonly isRevision: (id: string) => boolean,
     private readonly onDone: (run: RevisionRun) => void = () => {},
-    private readonly now: () => number = () => performance.now(),
+    private readonly now: () => number = monotonicMs,
   ) {}
 
   readonly onLine = (line: string, stream: 'stdout' | 'stderr'): void => {
