@@ -4,9 +4,6 @@
  */
 
 const HIDDEN = new Set(['level', 'time', 'name', 'msg', 'event', 'stream']);
-// Repeats of what was already printed line by line: alembic's last lines in a failure's `output`.
-const REPEATS = new Set(['output']);
-
 const COLOURS = { red: 31, green: 32, yellow: 33, magenta: 35, cyan: 36, grey: 90 } as const;
 type Colour = keyof typeof COLOURS;
 
@@ -39,7 +36,7 @@ export function prettyLine(line: string, colour: boolean): string {
   const event = entry.event ? `${paint('cyan', `[${String(entry.event)}]`)} ` : '';
   const stack = errorStack(entry.err);
   const fields = Object.entries(entry)
-    .filter(([key]) => !HIDDEN.has(key) && !REPEATS.has(key) && !(key === 'err' && stack))
+    .filter(([key]) => !HIDDEN.has(key) && !(key === 'err' && stack))
     .map(([key, value]) => `${key}=${typeof value === 'string' ? value : JSON.stringify(value)}`)
     .join(' ');
   const head = `${time} ${label(String(entry.level ?? ''))} ${event}${message}${fields ? `  ${paint('grey', fields)}` : ''}\n`;

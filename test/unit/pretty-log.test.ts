@@ -21,10 +21,6 @@ describe('prettyLine', () => {
     expect(prettyLine(line({ event: 'alembic', stream: 'stderr', msg: '  File "x.py", line 1' }), false)).toBe('  |   File "x.py", line 1\n');
   });
 
-  it("a failure's `output` (alembic's last lines, already printed) is not repeated", () => {
-    expect(prettyLine(line({ level: 'error', event: 'exit', exitCode: 70, output: 'Traceback (most recent call last):\n...', msg: 'alembic failed' }), false)).toBe('16:56:51.464 ERROR [exit] alembic failed  exitCode=70\n');
-  });
-
   it("an internal error's stack: once, as a block", () => {
     const err = { type: 'Error', message: 'boom', stack: 'Error: boom\n    at f (x.js:1:1)' };
     expect(prettyLine(line({ level: 'error', event: 'internal', err, msg: 'internal error in the supervisor' }), false)).toBe(
