@@ -8,7 +8,7 @@ import { mayStartAppDespite, stopDespiteContinue } from './migrations/failure-po
 import { migrateToHead, runUnderLock, type MigrateContext } from './migrations/migrate.js';
 import type { ScriptGraph } from './migrations/plan.js';
 import { MigrationAttempt, checkReportPath, reportAttempt } from './migrations/report.js';
-import { readScriptGraph } from './migrations/script-graph.js';
+import { readScriptGraph, requireAlembicConfig } from './migrations/script-graph.js';
 import { status } from './migrations/status.js';
 import { statusFormat } from './migrations/status-format.js';
 import { runsAlembic, type Command, type Session } from './session.js';
@@ -19,8 +19,11 @@ import { runsAlembic, type Command, type Session } from './session.js';
 /** Resolves with the command's exit code when it has one of its own (`status`). */
 export async function withDatabase(command: Command, config: Config, session: Session): Promise<number> {
   const url = requireDatabaseUrl(config, command.name === 'run' && !command.migrateOnly ? 'migrations are enabled (set RUN_MIGRATIONS=false to start the app without a database)' : 'this command needs the database: set it to the URL the app uses');
-  // Checking ALEMBIC_COMMAND before anything else turns a wrong one into an immediate error, not one after the wait.
-  if (runsAlembic(command, config)) requireAlembic(config.alembicCommand, process.env, process.cwd());
+  // Checking ALEMBIC_COMMAND and ALEMBIC_CONFIG before anything else turns a wrong one into an immediate error, not one after the wait.
+  if (runsAlembic(command, config)) {
+    requireAlembic(config.alembicCommand, process.env, process.cwd());
+    requireAlembicConfig(config.alembicConfig);
+  }
   // Every migrate or rollback attempt, success or failure, leaves its report.
   const reportPath = command.name === 'rollback' || (command.name === 'run' && config.runMigrations) ? config.migrationReport : undefined;
   if (reportPath) await checkReportPath(reportPath);

@@ -50,9 +50,10 @@ export function loadConfig(env: Environment, cwd: string): Config {
   const run = parseBoolean('RUN_MIGRATIONS', env.RUN_MIGRATIONS, true);
   const skip = parseBoolean('SKIP_MIGRATIONS', env.SKIP_MIGRATIONS, false);
   const runMigrations = run && !skip;
-  const rawUrl = env.DATABASE_URL?.trim();
+  // Not trimmed: the app reads DATABASE_URL as it is, so the supervisor must too (parseDatabaseUrl refuses surrounding whitespace).
+  const rawUrl = env.DATABASE_URL;
   return {
-    databaseUrl: rawUrl ? parseDatabaseUrl(rawUrl, env.PGPASSWORD) : undefined,
+    databaseUrl: rawUrl?.trim() ? parseDatabaseUrl(rawUrl, env.PGPASSWORD) : undefined,
     runMigrations,
     migrationsDisabledBy: !run ? `RUN_MIGRATIONS=${env.RUN_MIGRATIONS?.trim()}` : skip ? `SKIP_MIGRATIONS=${env.SKIP_MIGRATIONS?.trim()}` : undefined,
     alembicConfig: path.resolve(cwd, env.ALEMBIC_CONFIG?.trim() || 'alembic.ini'),

@@ -177,6 +177,9 @@ function spellingsOf(values: ReadonlyArray<string | undefined>): string[] {
  * password, which spares users percent-encoding a password in compose files; it is a secret all the same.
  */
 export function parseDatabaseUrl(raw: string, pgPassword?: string): DatabaseUrl {
+  if (raw !== raw.trim()) {
+    throw unreadable(raw.trim(), 'it starts or ends with whitespace (a trailing newline from a secret file?), which the app would read as part of the URL: a password at the end would differ by it; remove it');
+  }
   const parts = split(raw);
   const redacted = redactParts(parts);
   checkParameters(parts, redacted);

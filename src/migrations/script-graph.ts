@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { accessSync, constants, readFileSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { SupervisorError } from '../errors.js';
@@ -28,7 +28,7 @@ type Revisions = Map<string, { parents: string[]; file?: string; message?: strin
 export async function readScriptGraph(alembicConfig: string, { cwd, log, phases, alembicHistory }: ScriptGraphOptions): Promise<ScriptGraph> {
   const phase = phases.start('scripts');
   const given = await readFile(alembicConfig, 'utf8').catch((error: NodeJS.ErrnoException) => {
-    throw new SupervisorError('config', `ALEMBIC_CONFIG=${JSON.stringify(alembicConfig)} cannot be read (${error.code ?? error.message}); point it at the app's alembic.ini (or pyproject.toml with [tool.alembic])`, { variable: 'ALEMBIC_CONFIG' });
+    throw unreadableConfig(alembicConfig, error);
   });
   let revisions: Revisions;
   let source: 'files' | 'alembic history';
@@ -54,6 +54,19 @@ function toGraph(revisions: Revisions): ScriptGraph {
   const parents = new Map([...revisions].map(([revision, entry]) => [revision, entry.parents]));
   const details = new Map([...revisions].map(([revision, { file, message }]) => [revision, { ...(file === undefined ? {} : { file }), ...(message === undefined ? {} : { message }) }]));
   return { revisions: parents, heads: headsOf(parents), details };
+}
+
+/** ALEMBIC_CONFIG must be readable: checked before anything waits, so a wrong path is one line and nothing started. */
+export function requireAlembicConfig(alembicConfig: string): void {
+  try {
+    accessSync(alembicConfig, constants.R_OK);
+  } catch (error) {
+    throw unreadableConfig(alembicConfig, error as NodeJS.ErrnoException);
+  }
+}
+
+function unreadableConfig(alembicConfig: string, error: NodeJS.ErrnoException): SupervisorError {
+  return new SupervisorError('config', `ALEMBIC_CONFIG=${JSON.stringify(alembicConfig)} cannot be read (${error.code ?? error.message}); point it at the app's alembic.ini (or pyproject.toml with [tool.alembic])`, { variable: 'ALEMBIC_CONFIG' });
 }
 
 async function readRevisionFiles(alembicConfig: string, given: string, cwd: string): Promise<Revisions> {

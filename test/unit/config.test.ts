@@ -128,6 +128,10 @@ describe('DATABASE_URL', () => {
     ['postgresql://app:pw@db/app?connect_timeout=soon', /connect_timeout must be a whole number$/],
     ['postgresql://app:pw@db:99999/app', /^DATABASE_URL="postgresql:\/\/app:\*\*\*@db:99999\/app" is invalid: .*the port/],
     ['postgresql://app:pw@db:port/app', /^DATABASE_URL="postgresql:\/\/app:\*\*\*@db:port\/app" is invalid/],
+    // The app reads the variable as it is: a value at the end would differ by the whitespace.
+    ['postgresql://app:pw@db/app?sslpassword=Tr0ubdor3 ', /starts or ends with whitespace/],
+    ['postgresql://app:pw@db/app\n', /^DATABASE_URL postgresql:\/\/… \(the rest is not shown.*trailing newline from a secret file/],
+    [' postgresql://app:pw@db/app', /starts or ends with whitespace/],
   ])('rejects %s without showing the password', (raw, reason) => {
     const error = configError(() => parseDatabaseUrl(raw));
     expect(error.exitCode).toBe(64);
