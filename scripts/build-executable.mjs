@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Turns dist/backend-supervisor.cjs into a Node single executable application (SEA):
+// Turns dist/backend-supervisor.bundle.cjs into a Node single executable application (SEA):
 // dist/backend-supervisor, one file holding a copy of the node binary with the bundle injected.
 // It is what the container image ships as /usr/local/bin/backend-supervisor, with koffi's native
 // modules (dist/koffi-*.node, put there by `npm run build`) beside it: they are copied next to --output.
@@ -29,7 +29,7 @@ const SENTINEL = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2';
 
 function parseArgs(argv) {
   const options = {
-    input: path.join(REPO, 'dist/backend-supervisor.cjs'),
+    input: path.join(REPO, 'dist/backend-supervisor.bundle.cjs'),
     output: path.join(REPO, 'dist/backend-supervisor'),
     node: process.execPath,
     codeCache: process.env.SEA_CODE_CACHE !== '0',

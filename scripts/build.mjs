@@ -1,10 +1,14 @@
-// Bundles src/cli.ts into one CommonJS file that runs with no node_modules beside it, and puts
-// koffi's native modules for the target architecture (glibc and musl) beside it in dist/:
+// Bundles src/cli.ts into one CommonJS file that runs with no node_modules beside it
+// (dist/backend-supervisor.bundle.cjs, what the single executable embeds), and writes the entry
+// dist/backend-supervisor.cjs: the same bundle, compiled with a V8 code cache
+// (dist/backend-supervisor.cjs.cache, made here by running a plain init once; see scripts/entry.cjs).
+// koffi's native modules for the target architecture (glibc and musl) go beside them in dist/:
 // src/supervise/libc.ts loads them from there, so nothing is ever written at run time (a read-only
 // root filesystem works) and the bundle stays small to compile at every start.
 import { build } from 'esbuild';
 import { createRequire } from 'node:module';
-import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 
@@ -35,7 +39,7 @@ const pgOnNode = {
 
 await build({
   entryPoints: ['src/cli.ts'],
-  outfile: 'dist/backend-supervisor.cjs',
+  outfile: 'dist/backend-supervisor.bundle.cjs',
   bundle: true,
   platform: 'node',
   format: 'cjs',
@@ -48,3 +52,17 @@ await build({
   plugins: [pgOnNode],
   logLevel: 'warning',
 });
+
+const bundle = readFileSync('dist/backend-supervisor.bundle.cjs', 'utf8').replace(/^#![^\n]*\n/, '');
+const entry = readFileSync(new URL('./entry.cjs', import.meta.url), 'utf8');
+if (!entry.includes("'/* BUNDLE */'")) throw new Error('scripts/entry.cjs has lost its BUNDLE placeholder');
+writeFileSync('dist/backend-supervisor.cjs', entry.replace("'/* BUNDLE */'", () => JSON.stringify(bundle)), { mode: 0o755 });
+
+// The cache holds what a start compiles: made by one plain init (no database, the app `true`).
+const cache = 'dist/backend-supervisor.cjs.cache';
+rmSync(cache, { force: true });
+const made = spawnSync(process.execPath, ['dist/backend-supervisor.cjs', '--', 'true'], {
+  env: { PATH: process.env.PATH, RUN_MIGRATIONS: 'false', LOG_LEVEL: 'silent', BACKEND_SUPERVISOR_BUILD_CODE_CACHE: cache },
+  stdio: ['ignore', 'ignore', 'inherit'],
+});
+if (made.status !== 0) throw new Error(`making the code cache: a plain init of dist/backend-supervisor.cjs exited with ${made.status ?? made.signal}`);
