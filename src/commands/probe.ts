@@ -1,4 +1,3 @@
-import type { IncomingMessage } from 'node:http';
 import type { CommandSpec } from './command.js';
 import { usageError } from './parse.js';
 import { EXIT } from './reference.js';
@@ -9,33 +8,7 @@ import { EXIT } from './reference.js';
  * supervisor: no logger, no signal routing, no reaper, no database driver.
  */
 
-export interface ProbeResult {
-  healthy: boolean;
-  /** One short line: what was asked and what came back. */
-  line: string;
-}
-
 export const DEFAULT_PROBE_TIMEOUT_SECONDS = 3;
-
-/** GET `url` (no redirects followed): healthy on 2xx within `timeoutMs`. */
-export async function probe(url: URL, timeoutMs: number): Promise<ProbeResult> {
-  // Loaded here: node:https brings TLS, which no other command's start should pay for.
-  const { get } = url.protocol === 'https:' ? await import('node:https') : await import('node:http');
-  const target = `GET ${url.href}`;
-  return new Promise((resolve) => {
-    const request = get(url, { timeout: timeoutMs, headers: { 'user-agent': 'backend-supervisor-probe' } }, (response: IncomingMessage) => {
-      const status = response.statusCode ?? 0;
-      response.resume(); // the body is not needed, only drained so the socket closes
-      const healthy = status >= 200 && status < 300;
-      resolve({ healthy, line: `${target}: ${status} ${response.statusMessage ?? ''}`.trimEnd() });
-    });
-    // `timeout` fires on socket inactivity (connecting included); destroying the request ends it with an error.
-    request.once('timeout', () => request.destroy(new Error(`no answer within ${timeoutMs / 1000}s`)));
-    request.once('error', (error: NodeJS.ErrnoException) => {
-      resolve({ healthy: false, line: `${target}: ${error.code && !error.message.includes(error.code) ? `${error.code} ` : ''}${error.message}` });
-    });
-  });
-}
 
 /** A URL the probe can GET, or why not. */
 export function parseProbeUrl(value: string): URL | string {
@@ -71,6 +44,8 @@ export const probeCommand: CommandSpec = {
     const given = typeof options.timeout === 'string' ? options.timeout.trim() : String(DEFAULT_PROBE_TIMEOUT_SECONDS);
     const seconds = /^\d+(\.\d+)?$/.test(given) ? Number(given) : Number.NaN;
     if (!(seconds > 0 && seconds <= 3600)) throw usageError('probe', `--timeout ${JSON.stringify(given)}: expected a number of seconds above 0 and at most 3600`);
+    // Loaded when the probe runs: node:https brings TLS, which no other command's start should pay for.
+    const { probe } = await import('./probe-get.js');
     const result = await probe(url, Math.round(seconds * 1000));
     process.stdout.write(`${result.line}\n`);
     return result.healthy ? 0 : 1;
