@@ -53,7 +53,7 @@ await build({
   logLevel: 'warning',
 });
 
-const bundle = readFileSync('dist/backend-supervisor.bundle.cjs', 'utf8').replace(/^#![^\n]*\n/, '');
+const bundle = readFileSync('dist/backend-supervisor.bundle.cjs', 'utf8').replace(/^#![^\n]*/, '');
 // The entry compiles the bundle with vm.Script, where a real import() has no loader to call: a lazy
 // built-in must be loaded by a bundled module that imports it statically (see src/commands/probe-get.ts).
 const dynamicImport = /[^\w$.]import\(\s*["'`]([^"'`]+)/.exec(bundle);

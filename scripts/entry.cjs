@@ -17,7 +17,9 @@ let cachedData;
 try {
   cachedData = readFileSync(`${__filename}.cache`);
 } catch {}
-const script = new Script(`(function (exports, require, module, __filename, __dirname) {${BUNDLE}\n})`, { filename: __filename, cachedData });
+// Stack traces name the bundle file beside this one, whose lines they match (the build keeps the shebang line, blank).
+const filename = require('node:path').join(__dirname, 'backend-supervisor.bundle.cjs');
+const script = new Script(`(function (exports, require, module, __filename, __dirname) {${BUNDLE}\n})`, { filename, cachedData });
 const writeCache = process.env.BACKEND_SUPERVISOR_BUILD_CODE_CACHE;
 if (writeCache) {
   delete process.env.BACKEND_SUPERVISOR_BUILD_CODE_CACHE;
