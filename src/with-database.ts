@@ -1,3 +1,4 @@
+import { setImmediate } from 'node:timers/promises';
 import { isatty } from 'node:tty';
 import { requireAlembic } from './app-command.js';
 import { requireDatabaseUrl, type Config } from './config/config.js';
@@ -31,7 +32,9 @@ export async function withDatabase(command: Command, config: Config, session: Se
   if (command.name === 'rollback') attempt.target = [command.target];
   // The scripts are read while the database is reached (at head, the two were half of a start); a
   // script error still stops the wait at once, and is the error reported.
-  const scriptsRead = runsAlembic(command, config) ? readScripts(config, session) : undefined;
+  // Read on the next turn of the event loop: the connection is on its way by then, and the (synchronous)
+  // read runs while the server answers.
+  const scriptsRead = runsAlembic(command, config) ? setImmediate().then(() => readScripts(config, session)) : undefined;
   const scriptsFailed = new AbortController();
   scriptsRead?.catch(() => scriptsFailed.abort());
   const waiting = {

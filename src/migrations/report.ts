@@ -1,5 +1,5 @@
-import { access, rename, writeFile } from 'node:fs/promises';
-import { constants } from 'node:fs';
+// node:fs's promises, reached when a report is written: node:fs/promises loads modules no other start needs.
+import { constants, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { configError, exitCodeOf, InterruptedError, SupervisorError } from '../errors.js';
 import { redact, type Logger } from '../log.js';
@@ -86,7 +86,7 @@ export async function reportAttempt(file: string, attempt: MigrationAttempt, { p
 /** A report nobody can write is a configuration error before anything starts, not a surprise at the end. */
 export async function checkReportPath(file: string): Promise<void> {
   const directory = path.dirname(file);
-  await access(directory, constants.W_OK).catch((error: NodeJS.ErrnoException) => {
+  await fs.access(directory, constants.W_OK).catch((error: NodeJS.ErrnoException) => {
     throw configError('MIGRATION_REPORT', file, `its directory ${directory} cannot be written (${error.code ?? error.message}); create it or mount a writable volume there`);
   });
 }
@@ -100,8 +100,8 @@ export async function writeReport(file: string, report: MigrationReport, secrets
   const text = file.endsWith('.prom') ? await prometheusText(report) : `${JSON.stringify(report, null, 2)}\n`;
   const temporary = `${file}.${process.pid}.tmp`;
   try {
-    await writeFile(temporary, redact(text, secrets));
-    await rename(temporary, file);
+    await fs.writeFile(temporary, redact(text, secrets));
+    await fs.rename(temporary, file);
     log.info({ event: 'report', path: file, outcome: report.outcome }, `wrote the migration report to ${file}`);
   } catch (error) {
     log.error({ event: 'report', path: file }, `cannot write MIGRATION_REPORT=${file}: ${(error as Error).message}`);

@@ -1,5 +1,7 @@
-import { accessSync, constants, readFileSync } from 'node:fs';
-import { readdir, readFile } from 'node:fs/promises';
+// Synchronous reads: a promise read of a small file is four thread-pool round trips (reading a few
+// hundred revisions took several times longer than parsing them), and node:fs/promises loads a
+// handful of modules (readline among them) that a start at head never needs.
+import { accessSync, constants, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { SupervisorError } from '../errors.js';
 import type { Logger } from '../log.js';
@@ -27,13 +29,16 @@ type Revisions = Map<string, { parents: string[]; file?: string; message?: strin
  */
 export async function readScriptGraph(alembicConfig: string, { cwd, log, phases, alembicHistory }: ScriptGraphOptions): Promise<ScriptGraph> {
   const phase = phases.start('scripts');
-  const given = await readFile(alembicConfig, 'utf8').catch((error: NodeJS.ErrnoException) => {
-    throw unreadableConfig(alembicConfig, error);
-  });
+  let given: string;
+  try {
+    given = readFileSync(alembicConfig, 'utf8');
+  } catch (error) {
+    throw unreadableConfig(alembicConfig, error as NodeJS.ErrnoException);
+  }
   let revisions: Revisions;
   let source: 'files' | 'alembic history';
   try {
-    revisions = await readRevisionFiles(alembicConfig, given, cwd);
+    revisions = readRevisionFiles(alembicConfig, given, cwd);
     source = 'files';
   } catch (error) {
     log.warn({ event: 'scripts', reason: (error as Error).message }, `cannot read the migration scripts exactly without Python (${(error as Error).message}); asking alembic for the whole history (slower)`);
@@ -65,19 +70,25 @@ export function requireAlembicConfig(alembicConfig: string): void {
   }
 }
 
+function readIfThere(file: string): string | undefined {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
 function unreadableConfig(alembicConfig: string, error: NodeJS.ErrnoException): SupervisorError {
   return new SupervisorError('config', `ALEMBIC_CONFIG=${JSON.stringify(alembicConfig)} cannot be read (${error.code ?? error.message}); point it at the app's alembic.ini (or pyproject.toml with [tool.alembic])`, { variable: 'ALEMBIC_CONFIG' });
 }
 
-async function readRevisionFiles(alembicConfig: string, given: string, cwd: string): Promise<Revisions> {
+function readRevisionFiles(alembicConfig: string, given: string, cwd: string): Revisions {
   const files = configFiles(alembicConfig, cwd);
-  const read = async (file: string): Promise<ConfigFile> => ({ path: file, text: file === alembicConfig ? given : await readFile(file, 'utf8').catch(() => undefined) });
-  const locations = scriptLocations(await read(files.ini), await read(files.toml), cwd);
+  const read = (file: string): ConfigFile => ({ path: file, text: file === alembicConfig ? given : readIfThere(file) });
+  const locations = scriptLocations(read(files.ini), read(files.toml), cwd);
   const revisions: Revisions = new Map();
   for (const directory of locations.versionDirectories) {
-    for (const file of await revisionFiles(directory, locations.recursive)) {
-      // Read synchronously: a promise read of a small file is four thread-pool round trips, which made
-      // reading a few hundred revisions several times slower than parsing them.
+    for (const file of revisionFiles(directory, locations.recursive)) {
       const header = parseRevisionFile(readFileSync(file, 'utf8'), file);
       if (!header) throw new Error(`${file} assigns no revision`);
       if (revisions.has(header.revision)) throw new Error(`${file}: revision ${header.revision} is also in ${revisions.get(header.revision)?.file}`);
@@ -92,14 +103,14 @@ async function readRevisionFiles(alembicConfig: string, given: string, cwd: stri
 }
 
 /** The files alembic loads as revisions: `*.py` except `__init__*` and editor locks `.#*`, skipping __pycache__. */
-async function revisionFiles(directory: string, recursive: boolean): Promise<string[]> {
-  const entries = await readdir(directory, { withFileTypes: true });
+function revisionFiles(directory: string, recursive: boolean): string[] {
+  const entries = readdirSync(directory, { withFileTypes: true });
   const files: string[] = [];
   for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : 1))) {
     const full = path.join(directory, entry.name);
     if (entry.isSymbolicLink()) throw new Error(`${full} is a symbolic link`);
     if (entry.isFile() && /^(?!\.#|__init__).*\.py$/.test(entry.name)) files.push(full);
-    else if (recursive && entry.isDirectory() && entry.name !== '__pycache__') files.push(...(await revisionFiles(full, true)));
+    else if (recursive && entry.isDirectory() && entry.name !== '__pycache__') files.push(...revisionFiles(full, true));
   }
   return files;
 }

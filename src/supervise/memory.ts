@@ -6,6 +6,8 @@ import { libc } from './libc.js';
  * Once the start-up work is done (driver, catalog queries, migration code), much of what the C heap
  * grew to is free but kept by malloc for reuse that never comes: a supervisor that only forwards
  * signals for days should not hold it. Measured: about 5 MiB of the bundle's resident set at head.
+ * (A full garbage collection first was tried: it saved 0.7 MiB for the bundle and cost 0.35 MiB in
+ * the single executable, whose heap the collection itself touched.)
  */
 export function giveBackStartupMemory(log: Logger): void {
   try {
