@@ -7,7 +7,6 @@ import { createLogger, routeWarnings } from './log.js';
 import { useColour } from './log-pretty.js';
 import { statusFormat } from './migrations/status-format.js';
 import { migrates, startSession, type Command } from './session.js';
-import { giveBackStartupMemory } from './supervise/memory.js';
 import { superviseApp } from './supervise/supervise.js';
 
 export type { Command } from './session.js';
@@ -31,8 +30,7 @@ export async function main(command: Command, env: Environment, cwd: string): Pro
     }
     if (command.name === 'run' && !config.runMigrations) log.info({ event: 'migrate', skipped: true }, `migrations skipped: ${config.migrationsDisabledBy}`);
 
-    const usesDatabase = needsDatabase(command, config);
-    const exitCode = usesDatabase ? await withDatabase(command, config, session) : 0;
+    const exitCode = needsDatabase(command, config) ? await withDatabase(command, config, session) : 0;
     // A stop signal that came after the last step listening for it still means: do not start the app.
     if (session.stop.signal.aborted) throw new InterruptedError(session.stop.signal.reason as NodeJS.Signals);
     if (command.name === 'run') session.phases.summarise({ command: app }, app ? 'starting the app' : 'the schema is ready');
@@ -40,7 +38,6 @@ export async function main(command: Command, env: Environment, cwd: string): Pro
 
     session.appRunning = true;
     session.reaper.adoptOrphans();
-    if (usesDatabase) giveBackStartupMemory(log);
     return await superviseApp({
       command: app,
       shutdownTimeoutMs: config.shutdownTimeoutMs,

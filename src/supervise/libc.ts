@@ -14,8 +14,6 @@ export interface Libc {
    * ignores them, and ignored signals survive exec). Returns errno only if exec failed.
    */
   exec(file: string, args: string[]): number;
-  /** malloc_trim(0): hands the C heap's freed pages back to the system; false where libc has none (musl frees eagerly). */
-  trimMalloc(): boolean;
 }
 
 const WNOHANG = 1;
@@ -48,7 +46,6 @@ function loadLibc(): Libc {
   const fcntl = library.func('int fcntl(int fd, int cmd, ...)');
   const signal = library.func('void *signal(int signum, void *handler)');
   const execvp = library.func('int execvp(const char *file, const char **argv)');
-  const mallocTrim = optionalFunc(library, 'int malloc_trim(size_t pad)');
   return {
     waitpidNoHang: (pid) => waitpid(pid, [0], WNOHANG),
     becomeSubreaper: () => prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) === 0,
@@ -65,16 +62,7 @@ function loadLibc(): Libc {
       execvp(file, [file, ...args, null]);
       return koffi.errno();
     },
-    trimMalloc: () => (mallocTrim ? (mallocTrim(0), true) : false),
   };
-}
-
-function optionalFunc(library: ReturnType<Koffi['load']>, declaration: string): ((...args: unknown[]) => number) | undefined {
-  try {
-    return library.func(declaration);
-  } catch {
-    return undefined;
-  }
 }
 
 const MUSL_ARCH = process.arch === 'x64' ? 'x86_64' : 'aarch64';

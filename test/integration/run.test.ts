@@ -79,22 +79,6 @@ describe('run', () => {
     expect(eventsNamed(result, 'wait')).not.toEqual([]);
   });
 
-  it("gives back the C heap's freed start-up memory before it supervises the app, and only then", async () => {
-    const first = await run({ LOG_LEVEL: 'debug' }, ['--', 'true']);
-    const atHead = await run({ LOG_LEVEL: 'debug' }, ['--', 'true']);
-    for (const started of [first, atHead]) {
-      expect(started.exitCode).toBe(0);
-      const [memory] = eventsNamed(started, 'memory');
-      expect(memory).toMatchObject({ level: 'debug', trimmed: true, rssBeforeMiB: expect.any(Number), rssAfterMiB: expect.any(Number) });
-      expect(Number(memory?.rssAfterMiB)).toBeLessThanOrEqual(Number(memory?.rssBeforeMiB));
-      const order = started.events.map((entry) => entry.event);
-      expect(order.indexOf('memory')).toBeLessThan(order.indexOf('app'));
-    }
-    // A plain init did no start-up work: nothing to give back, libc never loaded for it.
-    const plain = await runSupervisor(['--', 'true'], { env: { RUN_MIGRATIONS: 'false', LOG_LEVEL: 'debug' } });
-    expect(eventsNamed(plain, 'memory')).toEqual([]);
-  });
-
   it('--migrate-only migrates and exits without an app', async () => {
     const result = await run({}, ['run', '--migrate-only']);
     expect(result.exitCode).toBe(0);
