@@ -30,37 +30,43 @@ export async function withDatabase(command: Command, config: Config, session: Se
   if (reportPath) await checkReportPath(reportPath);
   const attempt = new MigrationAttempt(command.name === 'run' && command.migrateOnly ? 'migrate' : command.name);
   if (command.name === 'rollback') attempt.target = [command.target];
-  // The scripts are read while the database is reached (at head, the two were half of a start); a
-  // script error still stops the wait at once, and is the error reported.
-  // Read on the next turn of the event loop: the connection is on its way by then, and the (synchronous)
-  // read runs while the server answers.
-  const scriptsRead = runsAlembic(command, config) ? setImmediate().then(() => readScripts(config, session)) : undefined;
-  const scriptsFailed = new AbortController();
-  scriptsRead?.catch(() => scriptsFailed.abort());
+  const scripts = runsAlembic(command, config) ? readScriptsBesideTheWait(config, session) : undefined;
   const waiting = {
     timeoutMs: command.name === 'status' ? config.statusWaitTimeoutMs : config.dbWaitTimeoutMs,
-    signal: AbortSignal.any([session.stop.signal, scriptsFailed.signal]),
+    signal: scripts ? AbortSignal.any([session.stop.signal, scripts.failed]) : session.stop.signal,
     log: session.log,
     phases: session.phases,
   };
   try {
     // A connection lost before alembic starts (a restart, a failover) goes back to waiting.
     return await withAvailableDatabase(url, waiting, async (db) => {
-      const scripts = await scriptsRead;
       if (!scripts) return 0;
-      const context: MigrateContext = { db, url, scripts, config, signal: session.stop.signal, log: session.log, phases: session.phases, attempt };
+      const context: MigrateContext = { db, url, scripts: await scripts.graph, config, signal: session.stop.signal, log: session.log, phases: session.phases, attempt };
       if (command.name === 'status') return await status(context, statusFormat(command, config.logFormat, isatty(1)));
       if (command.name === 'rollback') await runUnderLock(['downgrade', command.target], context);
       else await migrateUnderPolicy(command.name === 'run' && !command.migrateOnly, context);
       return 0;
     });
   } catch (error) {
-    const reported = scriptsFailed.signal.aborted ? await scriptsRead?.then(() => error, (failure: unknown) => failure) : error;
+    // The wait stopped because the scripts could not be read: that is the error to report.
+    const reported = scripts?.failed.aborted ? await scripts.graph.then(() => error, (failure: unknown) => failure) : error;
     attempt.failed(reported);
     throw reported;
   } finally {
     if (reportPath) await reportAttempt(reportPath, attempt, { phases: session.phases, secrets: url.secrets, log: session.log });
   }
+}
+
+/**
+ * The scripts, read while the database is reached (at head the two were half of a start): on the
+ * next turn of the event loop, when the connection is on its way, so the (synchronous) read runs
+ * while the server answers. `failed` aborts when they cannot be read, which stops the wait at once.
+ */
+function readScriptsBesideTheWait(config: Config, session: Session): { graph: Promise<ScriptGraph>; failed: AbortSignal } {
+  const failure = new AbortController();
+  const graph = setImmediate().then(() => readScripts(config, session));
+  graph.catch(() => failure.abort());
+  return { graph, failed: failure.signal };
 }
 
 function readScripts(config: Config, session: Session): Promise<ScriptGraph> {
