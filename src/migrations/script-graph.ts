@@ -1,7 +1,7 @@
 // Synchronous reads: a promise read of a small file is four thread-pool round trips (reading a few
 // hundred revisions took several times longer than parsing them), and node:fs/promises loads a
 // handful of modules (readline among them) that a start at head never needs.
-import { accessSync, constants, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { SupervisorError } from '../errors.js';
 import type { Logger } from '../log.js';
@@ -64,7 +64,8 @@ function toGraph(revisions: Revisions): ScriptGraph {
 /** ALEMBIC_CONFIG must be readable: checked before anything waits, so a wrong path is one line and nothing started. */
 export function requireAlembicConfig(alembicConfig: string): void {
   try {
-    accessSync(alembicConfig, constants.R_OK);
+    // Read, not only checked for access: a directory passes access(2) and fails only when read.
+    readFileSync(alembicConfig);
   } catch (error) {
     throw unreadableConfig(alembicConfig, error as NodeJS.ErrnoException);
   }

@@ -105,6 +105,7 @@ describe('configuration errors: one line naming the variable and the value, exit
     ['DATABASE_URL', 'postgresql://user:S3cr3t-p@ss:w/rd@db/app'],
     ['DATABASE_URL', 'host=db user=app password=S3cr3t-p@ss:w/rd dbname=app'],
     ['ALEMBIC_CONFIG', '/nonexistent/alembic.ini'],
+    ['ALEMBIC_CONFIG', tmpdir()],
   ])('%s=%s', async (variable, value) => {
     const marker = path.join(await mkdtemp(path.join(tmpdir(), 'bs-marker-')), 'started');
     const result = await runSupervisor(['--', 'touch', marker], { env: { DATABASE_URL: db.url, [variable]: value } });
