@@ -30,7 +30,7 @@ function print(text: string): number {
 
 const start = () => {
   // No optimising compiler (interpreter and baseline code only): a supervisor waits on I/O, and
-  // TurboFan's code and work cost about 4 MiB of resident memory for no measurable gain (README, "Start-up").
+  // TurboFan's code and work cost about 4 MiB of resident memory for no measurable gain (README, "Start-up: what a start loads, and why").
   setFlagsFromString('--max-opt=1');
   // The supervisor starting a child that dies with it (alembic, see launcher.ts): before any parsing.
   execIfLaunched(process.argv.slice(2));

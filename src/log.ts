@@ -27,11 +27,12 @@ export interface LogOptions {
  * label, ISO `time`, `name`, the fields, `msg`; an `err` as type, message, stack and its own
  * fields), which log shippers already parse; pino itself is not used, because loading it (with
  * sonic-boom, worker_threads and assert) cost about a quarter of a bare node start, at every
- * container start, for a logger this one function covers (README, "Dependencies").
+ * container start, for a logger this one function covers (README, "Why each dependency is there").
  */
 export function createLogger({ level, format, secrets, fd = 1, colour = false, write = (line) => writeLine(fd, line) }: LogOptions): Logger {
   // LOG_LEVEL is checked by the configuration; a level it never saw still logs what matters.
-  const threshold = level === 'silent' ? -1 : LOG_LEVELS.includes(level as LogLevel) ? LOG_LEVELS.indexOf(level as LogLevel) : LOG_LEVELS.indexOf('info');
+  const known = LOG_LEVELS.indexOf(level as LogLevel);
+  const threshold = level === 'silent' ? -1 : known >= 0 ? known : LOG_LEVELS.indexOf('info');
   const method = (name: Method) => {
     if (LOG_LEVELS.indexOf(name) > threshold) return () => {};
     return (fields: Record<string, unknown>, message?: string) => {

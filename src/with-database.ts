@@ -9,7 +9,7 @@ import { mayStartAppDespite, stopDespiteContinue } from './migrations/failure-po
 import { migrateToHead, runUnderLock, type MigrateContext } from './migrations/migrate.js';
 import type { ScriptGraph } from './migrations/plan.js';
 import { MigrationAttempt, checkReportPath, reportAttempt } from './migrations/report.js';
-import { readScriptGraph, requireAlembicConfig } from './migrations/script-graph.js';
+import { readAlembicConfig, readScriptGraph } from './migrations/script-graph.js';
 import { status } from './migrations/status.js';
 import { statusFormat } from './migrations/status-format.js';
 import { runsAlembic, type Command, type Session } from './session.js';
@@ -20,17 +20,17 @@ import { runsAlembic, type Command, type Session } from './session.js';
 /** Resolves with the command's exit code when it has one of its own (`status`). */
 export async function withDatabase(command: Command, config: Config, session: Session): Promise<number> {
   const url = requireDatabaseUrl(config, command.name === 'run' && !command.migrateOnly ? 'migrations are enabled (set RUN_MIGRATIONS=false to start the app without a database)' : 'this command needs the database: set it to the URL the app uses');
-  // Checking ALEMBIC_COMMAND and ALEMBIC_CONFIG before anything else turns a wrong one into an immediate error, not one after the wait.
-  if (runsAlembic(command, config)) {
-    requireAlembic(config.alembicCommand, process.env, process.cwd());
-    requireAlembicConfig(config.alembicConfig);
-  }
+  // Checking ALEMBIC_COMMAND and reading ALEMBIC_CONFIG before anything else turns a wrong one into
+  // an immediate error (one line, nothing started), not one after the wait.
+  const alembic = runsAlembic(command, config);
+  if (alembic) requireAlembic(config.alembicCommand, process.env, process.cwd());
+  const configText = alembic ? readAlembicConfig(config.alembicConfig) : undefined;
   // Every migrate or rollback attempt, success or failure, leaves its report.
   const reportPath = command.name === 'rollback' || (command.name === 'run' && config.runMigrations) ? config.migrationReport : undefined;
   if (reportPath) await checkReportPath(reportPath);
   const attempt = new MigrationAttempt(command.name === 'run' && command.migrateOnly ? 'migrate' : command.name);
   if (command.name === 'rollback') attempt.target = [command.target];
-  const scripts = runsAlembic(command, config) ? readScriptsBesideTheWait(config, session) : undefined;
+  const scripts = configText === undefined ? undefined : readScriptsBesideTheWait(config, configText, session);
   const waiting = {
     timeoutMs: command.name === 'status' ? config.statusWaitTimeoutMs : config.dbWaitTimeoutMs,
     signal: scripts ? AbortSignal.any([session.stop.signal, scripts.failed]) : session.stop.signal,
@@ -62,20 +62,19 @@ export async function withDatabase(command: Command, config: Config, session: Se
  * next turn of the event loop, when the connection is on its way, so the (synchronous) read runs
  * while the server answers. `failed` aborts when they cannot be read, which stops the wait at once.
  */
-function readScriptsBesideTheWait(config: Config, session: Session): { graph: Promise<ScriptGraph>; failed: AbortSignal } {
+function readScriptsBesideTheWait(config: Config, configText: string, session: Session): { graph: Promise<ScriptGraph>; failed: AbortSignal } {
   const failure = new AbortController();
-  const graph = setImmediate().then(() => readScripts(config, session));
+  const graph = setImmediate().then(() =>
+    readScriptGraph(config.alembicConfig, {
+      configText,
+      cwd: process.cwd(),
+      log: session.log,
+      phases: session.phases,
+      alembicHistory: () => runAlembic(['history', '--verbose'], { ...alembicOptions(config, session.stop.signal, session.log), echoLevel: 'debug' }),
+    }),
+  );
   graph.catch(() => failure.abort());
   return { graph, failed: failure.signal };
-}
-
-function readScripts(config: Config, session: Session): Promise<ScriptGraph> {
-  return readScriptGraph(config.alembicConfig, {
-    cwd: process.cwd(),
-    log: session.log,
-    phases: session.phases,
-    alembicHistory: () => runAlembic(['history', '--verbose'], { ...alembicOptions(config, session.stop.signal, session.log), echoLevel: 'debug' }),
-  });
 }
 
 /** A one-shot migration fails on any failure; `run` may start the app anyway (ON_MIGRATION_FAILURE). */

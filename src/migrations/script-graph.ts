@@ -17,6 +17,8 @@ export interface ScriptGraphOptions {
   phases: Phases;
   /** `alembic history --verbose`'s stdout lines: the slow way, for scripts the fast way cannot read. */
   alembicHistory: () => Promise<string[]>;
+  /** ALEMBIC_CONFIG's text, when the caller has read it already (readAlembicConfig). */
+  configText?: string;
 }
 
 type Revisions = Map<string, { parents: string[]; file?: string; message?: string }>;
@@ -27,14 +29,9 @@ type Revisions = Map<string, { parents: string[]; file?: string; message?: strin
  * without starting Python; otherwise (a package script_location, a computed down_revision) the
  * whole graph comes from alembic itself: never a graph with a revision missing.
  */
-export async function readScriptGraph(alembicConfig: string, { cwd, log, phases, alembicHistory }: ScriptGraphOptions): Promise<ScriptGraph> {
+export async function readScriptGraph(alembicConfig: string, { cwd, log, phases, alembicHistory, configText }: ScriptGraphOptions): Promise<ScriptGraph> {
   const phase = phases.start('scripts');
-  let given: string;
-  try {
-    given = readFileSync(alembicConfig, 'utf8');
-  } catch (error) {
-    throw unreadableConfig(alembicConfig, error as NodeJS.ErrnoException);
-  }
+  const given = configText ?? readAlembicConfig(alembicConfig);
   let revisions: Revisions;
   let source: 'files' | 'alembic history';
   try {
@@ -61,11 +58,10 @@ function toGraph(revisions: Revisions): ScriptGraph {
   return { revisions: parents, heads: headsOf(parents), details };
 }
 
-/** ALEMBIC_CONFIG must be readable: checked before anything waits, so a wrong path is one line and nothing started. */
-export function requireAlembicConfig(alembicConfig: string): void {
+/** ALEMBIC_CONFIG's text, or a configuration error naming it (a path that is missing, a directory, unreadable). */
+export function readAlembicConfig(alembicConfig: string): string {
   try {
-    // Read, not only checked for access: a directory passes access(2) and fails only when read.
-    readFileSync(alembicConfig);
+    return readFileSync(alembicConfig, 'utf8');
   } catch (error) {
     throw unreadableConfig(alembicConfig, error as NodeJS.ErrnoException);
   }

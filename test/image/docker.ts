@@ -4,7 +4,9 @@ import { execa, type Options, type Result } from 'execa';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { revisionSource } from '../support/custom-project.js';
 import { REPO } from '../support/paths.js';
+import { FAILING_REVISION } from '../support/project.js';
 
 /** The base images; the defaults are the local stand-ins that scripts/image/prepare.sh builds. */
 export const BASES = {
@@ -143,26 +145,9 @@ export function jsonLines(log: string): Array<Record<string, unknown>> {
     });
 }
 
-export const FAILING_REVISION_ID = 'f00000000bad';
+export const FAILING_REVISION_ID = FAILING_REVISION.id;
 
 /** A revision after `parent` that creates a table, then fails: alembic exits non-zero, nothing stays. */
 export function failingRevision(parent: string): string {
-  return `"""image test: a revision that fails"""
-from alembic import op
-import sqlalchemy as sa
-
-revision = "${FAILING_REVISION_ID}"
-down_revision = "${parent}"
-branch_labels = None
-depends_on = None
-
-
-def upgrade() -> None:
-    op.create_table("half_applied", sa.Column("id", sa.Integer, primary_key=True))
-    op.execute("SELECT 1/0")
-
-
-def downgrade() -> None:
-    pass
-`;
+  return revisionSource(FAILING_REVISION.id, parent, FAILING_REVISION.upgrade);
 }
