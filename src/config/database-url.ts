@@ -123,16 +123,27 @@ function split(raw: string): Parts {
 /** The URL with every password (user info, ?password=, ?sslpassword=) replaced by ***. */
 function redactParts({ prefix, user, password, location, query }: Parts): string {
   const userinfo = user === undefined ? '' : `${user}${password === undefined ? '' : ':***'}@`;
-  const parameters = query.map(([key, value]) => `${key}=${isPasswordKey(key) ? '***' : value}`).join('&');
+  const parameters = query.map(([key, value], index) => (isPasswordKey(key) ? `${key}=***` : mayBePasswordTail(query, index) ? '…' : `${key}=${value}`)).join('&');
   return `${prefix}${userinfo}${location}${parameters ? `?${parameters}` : ''}`;
 }
 
+/**
+ * An unencoded '&' in a ?password= or ?sslpassword= value splits the password: what follows reads as
+ * more parameters. A parameter after a password that is no libpq keyword may be such a piece, so
+ * neither the redacted URL nor a message shows it.
+ */
+function mayBePasswordTail(query: Parts['query'], index: number): boolean {
+  const [key] = query[index] ?? [''];
+  return !Object.hasOwn(LIBPQ_KEYWORDS, key) && query.slice(0, index).some(([earlier]) => isPasswordKey(earlier));
+}
+
 function checkParameters(parts: Parts, redacted: string): void {
-  for (const [key, rawValue] of parts.query) {
+  for (const [index, [key, rawValue]] of parts.query.entries()) {
     const allowed = Object.hasOwn(LIBPQ_KEYWORDS, key) ? LIBPQ_KEYWORDS[key] : undefined;
     if (allowed === undefined) {
       if (LIBPQ_DRIVERS.has(parts.driver)) {
-        throw invalid(redacted, `"${key}" is not a libpq connection parameter, so libpq (psycopg2) refuses it; see https://www.postgresql.org/docs/current/libpq-connect.html#LIBPQ-PARAMKEYWORDS`);
+        const named = mayBePasswordTail(parts.query, index) ? "a parameter after the password (an unencoded '&' or '=' in the password splits it: percent-encode '&' as %26 and '=' as %3D)" : `"${key}"`;
+        throw invalid(redacted, `${named} is not a libpq connection parameter, so libpq (psycopg2) refuses it; see https://www.postgresql.org/docs/current/libpq-connect.html#LIBPQ-PARAMKEYWORDS`);
       }
       continue;
     }

@@ -91,6 +91,17 @@ describe('DATABASE_URL', () => {
     expect(ssl.secrets).toEqual(expect.arrayContaining(['k3y%26pass', 'k3y&pass']));
   });
 
+  it("never shows a piece of a query password that an unencoded '&' split off (seed 370352253)", () => {
+    // libpq drivers refuse the piece as an unknown keyword: the message names neither it nor its value.
+    const refused = configError(() => parseDatabaseUrl('postgresql://app:x@db/app?sslpassword=:\\&6Po;;g9=64nTn0'));
+    expect(refused.exitCode).toBe(64);
+    expect(refused.message).toMatch(/a parameter after the password .*'&' as %26/);
+    for (const piece of ['6Po', 'g9=', '64nT']) expect(refused.message).not.toContain(piece);
+    // Other drivers accept unknown parameters: the logged URL hides those after a password, keeps libpq's own.
+    const accepted = parseDatabaseUrl('postgresql+asyncpg://app@db/app?sslmode=disable&password=ab&cd=ef&connect_timeout=5');
+    expect(accepted.redacted).toBe('postgresql+asyncpg://app@db/app?sslmode=disable&password=***&…&connect_timeout=5');
+  });
+
   it('keeps a JSON-escaped spelling of a password with quotes or backslashes', () => {
     const url = parseDatabaseUrl(`postgresql://app:${encodeURIComponent('a"b\\c')}@db/app`);
     expect(url.secrets).toContain('a\\"b\\\\c');
