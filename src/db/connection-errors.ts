@@ -5,6 +5,8 @@ export interface ConnectionFailure {
   permanent: boolean;
   reason: string;
   hint?: string;
+  /** Refused: the host answered, only nothing listens on the port yet (the server is starting). */
+  refused?: boolean;
 }
 
 // SQLSTATEs that no amount of waiting fixes.
@@ -24,7 +26,21 @@ export function describeConnectionError(error: unknown): ConnectionFailure {
     return { permanent: true, reason, hint: 'fix the sslmode in DATABASE_URL' };
   }
   // Refused, DNS not yet resolvable, timeouts, "starting up" (57P03), too many connections (53300): wait.
-  return { permanent: false, reason };
+  return { permanent: false, reason, refused: code === 'ECONNREFUSED' };
+}
+
+// Pauses between attempts: 20 ms doubling, jittered (replicas that start together spread out), capped.
+const FIRST_PAUSE_MS = 20;
+const PAUSE_CAP_MS = 100;
+// A refused connection costs the server nothing and the moment it listens is the moment the app can
+// start (readiness), so it is tried again soon; a name that does not resolve yet, a timeout or a full
+// server is not hammered (a DNS lookup every 25 ms from each replica would be).
+const REFUSED_PAUSE_CAP_MS = 25;
+
+/** The pause after the `attempt`th failed attempt (from 1); `random` in [0, 1). */
+export function retryPauseMs(attempt: number, failure: ConnectionFailure, random: number): number {
+  const cap = failure.refused ? REFUSED_PAUSE_CAP_MS : PAUSE_CAP_MS;
+  return Math.min(cap, Math.round(FIRST_PAUSE_MS * 2 ** (attempt - 1) * (1 + random)));
 }
 
 // Node's codes for a peer that went away or cannot be reached (yet).

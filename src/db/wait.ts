@@ -1,11 +1,12 @@
-import pRetry, { AbortError } from 'p-retry';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { DatabaseUrl } from '../config/database-url.js';
 import { unlessAborted } from '../abort.js';
 import { InterruptedError, SupervisorError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Phases } from '../phases.js';
 import { connect, disconnect, type Connection } from './connect.js';
-import { ConnectionLostError, describeConnectionError, type ConnectionFailure } from './connection-errors.js';
+import { monotonicMs } from '../clock.js';
+import { ConnectionLostError, describeConnectionError, retryPauseMs, type ConnectionFailure } from './connection-errors.js';
 
 export interface ConnectOptions {
   timeoutMs: number;
@@ -17,8 +18,8 @@ export interface WaitOptions extends ConnectOptions {
   phases: Phases;
 }
 
-// Short, capped delays: a database that comes up is noticed within about 100 ms.
-const BACKOFF = { minTimeout: 20, factor: 2, maxTimeout: 100, randomize: true } as const;
+// A new line at most this often while the wait goes on, whatever the pace of the attempts.
+const WAIT_LOG_INTERVAL_MS = 5000;
 const MAX_CONNECT_TIMEOUT_MS = 10_000;
 
 /**
@@ -61,13 +62,36 @@ export async function withAvailableDatabase<T>(url: DatabaseUrl, options: WaitOp
 
 /** A new connection once the database takes one, within `timeoutMs`: else 69 (or at once if it never will). */
 export async function connectWhenAvailable(url: DatabaseUrl, { timeoutMs, signal, log }: ConnectOptions): Promise<Connection> {
-  const deadline = Date.now() + timeoutMs;
-  let attempts = 0;
-  let last: ConnectionFailure = { permanent: false, reason: 'no attempt finished' };
-  const attempt = async () => {
-    attempts += 1;
-    const remaining = Math.max(deadline - Date.now(), 50);
-    const client = await connect(url, Math.min(remaining, MAX_CONNECT_TIMEOUT_MS));
+  const started = monotonicMs();
+  const elapsed = () => monotonicMs() - started;
+  let loggedAt = Number.NEGATIVE_INFINITY;
+  for (let attempts = 1; ; attempts += 1) {
+    const outcome = await attemptConnection(url, Math.min(Math.max(timeoutMs - elapsed(), 50), MAX_CONNECT_TIMEOUT_MS), signal);
+    if ('db' in outcome) return outcome.db;
+    const { failure } = outcome;
+    if (failure.permanent) throw new SupervisorError('unavailable', `cannot connect to ${url.redacted}: ${failure.reason}; ${failure.hint}`, { attempts });
+    if (elapsed() - loggedAt >= WAIT_LOG_INTERVAL_MS) {
+      loggedAt = elapsed();
+      log.info({ event: 'wait', attempt: attempts, reason: failure.reason, database: url.redacted }, 'waiting for the database');
+    }
+    const pause = Math.min(retryPauseMs(attempts, failure, Math.random()), timeoutMs - elapsed());
+    if (pause <= 0) {
+      throw new SupervisorError(
+        'unavailable',
+        `the database at ${url.redacted} did not become available within DB_WAIT_TIMEOUT=${timeoutMs / 1000}s (${attempts} attempts, last error: ${failure.reason}); check that it is running and reachable, or raise DB_WAIT_TIMEOUT`,
+        { attempts },
+      );
+    }
+    await sleep(pause, undefined, { signal }).catch(() => {
+      throw new InterruptedError(signal.reason as NodeJS.Signals);
+    });
+  }
+}
+
+/** One connection and SELECT 1: the open connection, or why it failed. A stop signal rejects at once. */
+async function attemptConnection(url: DatabaseUrl, timeoutMs: number, signal: AbortSignal): Promise<{ db: Connection } | { failure: ConnectionFailure }> {
+  const ask = async () => {
+    const client = await connect(url, timeoutMs);
     try {
       await client.query('SELECT 1');
       return client;
@@ -77,36 +101,9 @@ export async function connectWhenAvailable(url: DatabaseUrl, { timeoutMs, signal
     }
   };
   try {
-    return await pRetry(
-      async () => {
-        try {
-          return await unlessAborted(attempt(), signal);
-        } catch (error) {
-          if (error instanceof InterruptedError) throw new AbortError(error);
-          last = describeConnectionError(error);
-          if (last.permanent) throw new AbortError(last.reason);
-          throw error;
-        }
-      },
-      {
-        ...BACKOFF,
-        retries: Number.POSITIVE_INFINITY,
-        maxRetryTime: timeoutMs,
-        signal,
-        onFailedAttempt: ({ attemptNumber }) => {
-          if (attemptNumber === 1 || attemptNumber % 20 === 0) {
-            log.info({ event: 'wait', attempt: attemptNumber, reason: last.reason, database: url.redacted }, 'waiting for the database');
-          }
-        },
-      },
-    );
-  } catch {
-    if (signal.aborted) throw new InterruptedError(signal.reason as NodeJS.Signals);
-    if (last.permanent) throw new SupervisorError('unavailable', `cannot connect to ${url.redacted}: ${last.reason}; ${last.hint}`, { attempts });
-    throw new SupervisorError(
-      'unavailable',
-      `the database at ${url.redacted} did not become available within DB_WAIT_TIMEOUT=${timeoutMs / 1000}s (${attempts} attempts, last error: ${last.reason}); check that it is running and reachable, or raise DB_WAIT_TIMEOUT`,
-      { attempts },
-    );
+    return { db: await unlessAborted(ask(), signal) };
+  } catch (error) {
+    if (error instanceof InterruptedError) throw error;
+    return { failure: describeConnectionError(error) };
   }
 }
