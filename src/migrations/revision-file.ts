@@ -179,7 +179,9 @@ function unescape(body: string): string {
   });
 }
 
-const OPERATORS = ['**=', '//=', '>>=', '<<=', '...', '->', ':=', '==', '!=', '<=', '>=', '+=', '-=', '*=', '/=', '%=', '&=', '|=', '^=', '@=', '**', '//', '<<', '>>'];
+// Python's operators of two or three characters; every other operator is one character.
+const MULTI_CHAR_OPERATOR = /\*\*=|\/\/=|>>=|<<=|\.\.\.|->|:=|[=!<>+\-*\/%&|^@]=|\*\*|\/\/|<<|>>/y;
+const MULTI_CHAR_START = new Set([...'*/><.-:=!+%&|^@'].map((char) => char.charCodeAt(0)));
 const STRING_PREFIX = /^(?:[rRuUbBfFtT]|[bB][rR]|[rR][bB]|[fF][rR]|[rR][fF]|[tT][rR]|[rR][tT])$/;
 
 /** Python's tokenizer, as far as needed: logical lines of names, strings, operators. */
@@ -204,43 +206,43 @@ function logicalLines(source: string, fail: (why: string) => never): LogicalLine
     tokens.push(token);
   };
   while (index < source.length) {
-    const char = source[index] as string;
-    if (char === '\n') {
+    const code = source.charCodeAt(index);
+    if (code === NEWLINE) {
       if (depth === 0) endLine();
       index += 1;
-    } else if (char === '#') {
+    } else if (code === HASH) {
       const end = source.indexOf('\n', index);
       index = end < 0 ? source.length : end;
-    } else if (char === '\\' && source[index + 1] === '\n') {
+    } else if (code === BACKSLASH && source.charCodeAt(index + 1) === NEWLINE) {
       index += 2;
-    } else if (char === '\\' && source.startsWith('\r\n', index + 1)) {
+    } else if (code === BACKSLASH && source.startsWith('\r\n', index + 1)) {
       index += 3;
-    } else if (char === ' ' || char === '\t' || char === '\r' || char === '\f' || char === '\v' || (char > '\u007f' && SPACE.test(char))) {
+    } else if (code === 32 || code === 9 || code === 13 || code === 12 || code === 11 || (code > 0x7f && SPACE.test(source[index] as string))) {
       index += 1;
-    } else if (NAME_START.test(char)) {
-      const name = match(NAME, source, index) ?? char;
-      const quote = source[index + name.length];
-      if ((quote === '"' || quote === "'") && STRING_PREFIX.test(name)) {
-        const start = index;
-        const { body, end } = scanString(source, index + name.length, fail);
-        push({ kind: 'string', prefix: name, body }, start);
-        index = end;
+    } else if (isNameStart(code)) {
+      let end = index + 1;
+      while (end < source.length && isNamePart(source.charCodeAt(end))) end += 1;
+      const name = source.slice(index, end);
+      const quote = source.charCodeAt(end);
+      if ((quote === DOUBLE_QUOTE || quote === SINGLE_QUOTE) && STRING_PREFIX.test(name)) {
+        const scanned = scanString(source, end, fail);
+        push({ kind: 'string', prefix: name, body: scanned.body }, index);
+        index = scanned.end;
       } else {
         push({ kind: 'name', text: name }, index);
-        index += name.length;
+        index = end;
       }
-    } else if (char === '"' || char === "'") {
-      const start = index;
+    } else if (code === DOUBLE_QUOTE || code === SINGLE_QUOTE) {
       const { body, end } = scanString(source, index, fail);
-      push({ kind: 'string', prefix: '', body }, start);
+      push({ kind: 'string', prefix: '', body }, index);
       index = end;
-    } else if (isDigit(char) || (char === '.' && isDigit(source[index + 1] ?? ''))) {
+    } else if (isDigit(code) || (code === DOT && isDigit(source.charCodeAt(index + 1)))) {
       push({ kind: 'number' }, index);
       index += match(NUMBER, source, index)?.length ?? 1;
     } else {
-      const operator = OPERATORS.find((candidate) => source.startsWith(candidate, index)) ?? char;
-      if ('([{'.includes(operator)) depth += 1;
-      if (')]}'.includes(operator)) depth = Math.max(0, depth - 1);
+      const operator = (MULTI_CHAR_START.has(code) ? match(MULTI_CHAR_OPERATOR, source, index) : undefined) ?? (source[index] as string);
+      if (code === 40 || code === 91 || code === 123) depth += 1; // ( [ {
+      else if (code === 41 || code === 93 || code === 125) depth = Math.max(0, depth - 1); // ) ] }
       push({ kind: 'op', text: operator }, index);
       index += operator.length;
     }
@@ -250,15 +252,29 @@ function logicalLines(source: string, fail: (why: string) => never): LogicalLine
   return lines;
 }
 
-// Sticky: matched where the scan stands, without copying the rest of the file for every token
-// (the copies made a cold parse of a few hundred revisions mostly garbage collection).
-const NAME = /[\w\u0080-\uffff]+/y;
-const NAME_START = /[A-Za-z_\u0080-\uffff]/;
+// The scan works on character codes (a cold parse runs in V8's baseline tiers, where a regular
+// expression or a one-character string per character was most of the time); the rare multi-character
+// cases use sticky patterns, matched where the scan stands without copying the rest of the file.
+const NEWLINE = 10;
+const HASH = 35;
+const BACKSLASH = 92;
+const DOUBLE_QUOTE = 34;
+const SINGLE_QUOTE = 39;
+const DOT = 46;
 const SPACE = /\s/;
 const NUMBER = /[\w.]+/y;
 
-function isDigit(char: string): boolean {
-  return char >= '0' && char <= '9';
+function isDigit(code: number): boolean {
+  return code >= 48 && code <= 57;
+}
+
+/** [A-Za-z_] or any character beyond ASCII (Python allows most of them in names; non-ASCII spaces are tested first). */
+function isNameStart(code: number): boolean {
+  return (code >= 97 && code <= 122) || (code >= 65 && code <= 90) || code === 95 || code >= 0x80;
+}
+
+function isNamePart(code: number): boolean {
+  return isNameStart(code) || isDigit(code);
 }
 
 function match(pattern: RegExp, source: string, index: number): string | undefined {
