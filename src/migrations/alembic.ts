@@ -74,7 +74,7 @@ export async function runAlembic(args: string[], options: AlembicOptions): Promi
 
   const command = [file, ...argv].join(' ');
   const failure = output.failure();
-  const code = launchFailure(result.exitCode, failure.exception);
+  const code = launchFailure(result, failure.exception);
   if (code) {
     throw new SupervisorError('migrationFailed', `ALEMBIC_COMMAND=${JSON.stringify(options.command.join(' '))} could not be started (${code}); install alembic in the image or set ALEMBIC_COMMAND, e.g. "python -m alembic"`, { cause: 'alembic-missing' });
   }
@@ -103,7 +103,9 @@ export function transientFailure(error: unknown): 'lock timeout' | 'no connectio
   return undefined;
 }
 
-function launchFailure(exitCode: number | undefined, lastWords: string | undefined): string | undefined {
+/** Why the command could not be started: directly (as PID 1: the spawn's error code), or through the launcher (its exit code and last words). */
+function launchFailure({ exitCode, code }: { exitCode?: number; code?: string }, lastWords: string | undefined): string | undefined {
+  if (code === 'ENOENT' || code === 'EACCES') return code;
   if (exitCode !== LAUNCH_FAILED.notFound && exitCode !== LAUNCH_FAILED.notExecutable) return undefined;
   return lastWords?.startsWith(LAUNCH_FAILURE_PREFIX) ? lastWords.split(': ').at(-1) : undefined;
 }

@@ -14,6 +14,10 @@ export const LAUNCH_FAILURE_PREFIX = 'backend-supervisor: cannot execute';
 
 /** The file and arguments that run `file args` as a child that dies with this process. */
 export function diesWithMe(file: string, args: string[]): [string, string[]] {
+  // As PID 1 of a PID namespace (a container), the kernel kills every process in the namespace when
+  // the supervisor dies: the command runs as it is, without a second start of the supervisor (about
+  // 30 ms before every alembic run).
+  if (process.pid === 1) return [file, args];
   // Under node, argv[1] is the bundle. A single executable is its own script: there argv[1] holds the
   // name it was invoked by (`backend-supervisor` from PATH, not execPath), which must not be passed on.
   const self = isSea() || !process.argv[1] ? [] : [process.argv[1]];
