@@ -8,8 +8,7 @@
 // (this file copied alone) likewise.
 const { readFileSync, writeFileSync } = require('node:fs');
 const { Script } = require('node:vm');
-// The bundle turns V8's optimising tiers off (src/cli.ts); the cache must be made and read under the same flags.
-require('node:v8').setFlagsFromString('--max-opt=1');
+// No V8 flags are set before this: V8 accepts a code cache only under the flags it was made with.
 
 const BUNDLE = '/* BUNDLE */';
 

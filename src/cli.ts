@@ -1,4 +1,4 @@
-import { setFlagsFromString, startupSnapshot } from 'node:v8';
+import { startupSnapshot } from 'node:v8';
 import { lookUpProgram } from './app-command.js';
 import { LOG_FORMATS } from './config/config.js';
 import { passwordSpellings } from './config/database-url.js';
@@ -29,9 +29,6 @@ function print(text: string): number {
 }
 
 const start = () => {
-  // No optimising compiler (interpreter and baseline code only): a supervisor waits on I/O, and
-  // TurboFan's code and work cost about 4 MiB of resident memory for no measurable gain (README, "Start-up: what a start loads, and why").
-  setFlagsFromString('--max-opt=1');
   // The supervisor starting a child that dies with it (alembic, see launcher.ts): before any parsing.
   execIfLaunched(process.argv.slice(2));
   void cli(process.argv.slice(2), process.env, process.cwd()).then((exitCode) => process.exit(exitCode));

@@ -13,6 +13,7 @@ import { readAlembicConfig, readScriptGraph } from './migrations/script-graph.js
 import { status } from './migrations/status.js';
 import { statusFormat } from './migrations/status-format.js';
 import { runsAlembic, type Command, type Session } from './session.js';
+import { stopOptimisingCompilers } from './v8-tiers.js';
 
 // The database part of the story, in a module of its own: main loads it only when the command needs
 // the database, so a plain init never loads the driver, the migration code or what they require.
@@ -64,15 +65,16 @@ export async function withDatabase(command: Command, config: Config, session: Se
  */
 function readScriptsBesideTheWait(config: Config, configText: string, session: Session): { graph: Promise<ScriptGraph>; failed: AbortSignal } {
   const failure = new AbortController();
-  const graph = setImmediate().then(() =>
-    readScriptGraph(config.alembicConfig, {
+  const graph = setImmediate().then(() => {
+    stopOptimisingCompilers();
+    return readScriptGraph(config.alembicConfig, {
       configText,
       cwd: process.cwd(),
       log: session.log,
       phases: session.phases,
       alembicHistory: () => runAlembic(['history', '--verbose'], { ...alembicOptions(config, session.stop.signal, session.log), echoLevel: 'debug' }),
-    }),
-  );
+    });
+  });
   graph.catch(() => failure.abort());
   return { graph, failed: failure.signal };
 }
