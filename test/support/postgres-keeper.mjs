@@ -25,6 +25,9 @@ const server = new EmbeddedPostgres({
   port: Number(port),
   user: 'postgres',
   password,
+  // As deployed servers do (the official image's pg_hba, the default since PostgreSQL 14): clients
+  // prove the password with SCRAM-SHA-256, two more round trips and a key derivation at every connection.
+  authMethod: 'scram-sha-256',
   persistent: false,
   createPostgresUser: process.getuid?.() === 0,
   onLog: () => {},
