@@ -1,8 +1,8 @@
 import { InterruptedError, SupervisorError } from '../errors.js';
 import type { Config } from '../config/config.js';
 import type { Logger } from '../log.js';
-import { trackChild } from '../supervise/children.js';
 import { diesWithMe, LAUNCH_FAILED, LAUNCH_FAILURE_PREFIX } from '../supervise/launcher.js';
+import { runToEnd } from '../supervise/run-to-end.js';
 import { AlembicOutput, readLines } from './alembic-output.js';
 
 export interface AlembicOptions {
@@ -47,27 +47,21 @@ export async function runAlembic(args: string[], options: AlembicOptions): Promi
     output.line(stream, text);
     options.onLine?.(text, stream);
   };
-  // Loaded only when alembic must run: a container whose database is at head never pays for it.
-  const { execa } = await import('execa');
   // alembic must never outlive the supervisor (kill -9, OOM): it would go on migrating unlocked.
-  const subprocess = execa(...diesWithMe(file, argv), {
+  const child = runToEnd(...diesWithMe(file, argv), {
     env: {
+      ...process.env,
       PYTHONUNBUFFERED: '1',
       ...(options.applicationName ? { PGAPPNAME: options.applicationName } : {}),
       ...(options.lockTimeoutMs ? { PGOPTIONS: withLockTimeout(options.lockTimeoutMs, process.env.PGOPTIONS) } : {}),
       ...options.env,
     },
-    stdin: 'ignore',
-    buffer: false,
-    reject: false,
-    cancelSignal: options.signal,
-    forceKillAfterDelay: KILL_AFTER_MS,
-    ...(options.timeoutMs > 0 ? { timeout: options.timeoutMs } : {}),
+    signal: options.signal,
+    timeoutMs: options.timeoutMs,
+    killAfterMs: KILL_AFTER_MS,
   });
-  trackChild(subprocess.pid, subprocess);
-  const relayed = Promise.all([readLines(subprocess.stdout, line('stdout')), readLines(subprocess.stderr, line('stderr'))]);
-  const result = await subprocess;
-  await relayed;
+  await Promise.all([readLines(child.stdout, line('stdout')), readLines(child.stderr, line('stderr'))]);
+  const result = await child.result;
   output.finish(result.failed);
   if (options.signal.aborted) throw new InterruptedError(options.signal.reason as NodeJS.Signals);
   if (!result.failed) return output.stdout;
