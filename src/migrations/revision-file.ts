@@ -207,7 +207,10 @@ function logicalLines(source: string, fail: (why: string) => never): LogicalLine
   };
   while (index < source.length) {
     const code = source.charCodeAt(index);
-    if (code === NEWLINE) {
+    const skipped = atLineStart && (code === 32 || code === 9) ? endOfUneventfulLine(source, index) : -1;
+    if (skipped >= 0) {
+      index = skipped;
+    } else if (code === NEWLINE) {
       if (depth === 0) endLine();
       index += 1;
     } else if (code === HASH) {
@@ -275,6 +278,58 @@ function isNameStart(code: number): boolean {
 
 function isNamePart(code: number): boolean {
   return isNameStart(code) || isDigit(code);
+}
+
+// What a run of ordinary characters cannot contain: the start of a string or a comment, a line's end
+// or continuation, a bracket.
+const ORDINARY = /[^'"#\\\n()[\]{}]*/y;
+const WATCHED_WORD = /\b(?:revision|down_revision|branch_labels|depends_on)\b/;
+
+/**
+ * Where an indented logical line that `start` begins ends (past its newline), when none of its words
+ * is a watched identifier; else -1. Such a line cannot bind the revision identifiers, and function
+ * bodies (most of a revision file) are made of them, so they are skipped with patterns, which run
+ * as native code, and no tokens. Conservative: a watched word anywhere in the line, even in a string
+ * or a comment, or anything unusual (an unclosed string), leaves the line to the tokenizer.
+ */
+function endOfUneventfulLine(source: string, start: number): number {
+  let depth = 0;
+  let index = start;
+  for (;;) {
+    ORDINARY.lastIndex = index;
+    ORDINARY.test(source);
+    index = ORDINARY.lastIndex;
+    if (index >= source.length) {
+      // Unbalanced brackets at the end: the tokenizer says so.
+      if (depth > 0) return -1;
+      break;
+    }
+    const code = source.charCodeAt(index);
+    if (code === NEWLINE && depth === 0) break;
+    if (code === NEWLINE) {
+      index += 1;
+    } else if (code === HASH) {
+      const end = source.indexOf('\n', index);
+      index = end < 0 ? source.length : end;
+    } else if (code === BACKSLASH) {
+      if (source.charCodeAt(index + 1) === NEWLINE) index += 2;
+      else if (source.startsWith('\r\n', index + 1)) index += 3;
+      else return -1;
+    } else if (code === DOUBLE_QUOTE || code === SINGLE_QUOTE) {
+      try {
+        index = scanString(source, index, (why) => {
+          throw new Error(why);
+        }).end;
+      } catch {
+        return -1;
+      }
+    } else {
+      if (code === 40 || code === 91 || code === 123) depth += 1; // ( [ {
+      else depth = Math.max(0, depth - 1); // ) ] }
+      index += 1;
+    }
+  }
+  return WATCHED_WORD.test(source.slice(start, index)) ? -1 : Math.min(index + 1, source.length);
 }
 
 function match(pattern: RegExp, source: string, index: number): string | undefined {

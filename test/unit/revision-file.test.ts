@@ -83,6 +83,29 @@ class Helper:
     expect(() => read(`revision = "r1"\n${lines}\n`)).toThrow(/^\/v\/x\.py: /);
   });
 
+  // Function bodies are skipped without tokens when no watched word occurs in the line: the skip must end
+  // exactly where the tokenizer's logical line ends, or what follows would be misread.
+  it.each([
+    ['a multi-line string in a body', 'def f():\n    x = """\nnot at top\n"""\n'],
+    ['brackets across lines, at column 0 inside them', 'def f():\n    x = (\n1,\n[2, {3: 4}],\n)\n'],
+    ['a comment with quotes and brackets', "def f():\n    x = 1  # it's \"quoted (\n"],
+    ['a backslash continuation', 'def f():\n    x = 1 + \\\n2\n'],
+    ['strings holding brackets and quotes', "def f():\n    x = '(' + \"[\" + '''{'''\n"],
+    ['a CRLF file', 'def f():\r\n    x = (\r\n1)\r\n'],
+  ])('a body with %s is skipped up to its end', (_, body) => {
+    const crlf = body.includes('\r\n');
+    const header = crlf ? 'revision = "real"\r\ndown_revision = None\r\n' : 'revision = "real"\ndown_revision = None\n';
+    expect(read(`${body}${header}`)).toMatchObject({ revision: 'real', downRevisions: [] });
+    expect(read(`revision = "real"\n${body}down_revision = "p"\n`)).toMatchObject({ revision: 'real', downRevisions: ['p'] });
+  });
+
+  it('a body line that may bind an identifier is read whole; a broken one gets the tokenizer\'s error', () => {
+    expect(() => read('revision = "r"\ndown_revision = None\nif x:\n    f(\n  down_revision)\n')).toThrow(/inside a block/);
+    expect(() => read('revision = "r"\ndown_revision = None\ndef f():\n    x = (1,\n')).toThrow(/unbalanced brackets/);
+    expect(() => read('revision = "r"\ndown_revision = None\ndef f():\n    x = "open\n')).toThrow(/not closed on its line/);
+    expect(read('revision = \\\n    "continued"\ndown_revision = None\n')?.revision).toBe('continued');
+  });
+
   it('a file without down_revision, or revising itself, is declined; one without revision is not a revision', () => {
     expect(() => read('revision = "a"\n')).toThrow(/no down_revision/);
     expect(() => read('revision = "a"\ndown_revision = "a"\n')).toThrow(/revises itself/);
