@@ -9,7 +9,8 @@
 // --node      the node binary to embed (default: the one running this script). The blob is generated
 //             by that same binary, since a SEA blob (and its V8 code cache) only fits the exact node
 //             version that produced it.
-// --no-code-cache   do not embed V8's code cache (it is on by default: it saves start-up time, see README).
+// --no-code-cache   do not embed the V8 code cache made by `npm run build` (it is on by default: it
+//             saves start-up time, see README).
 // --snapshot  embed a V8 startup snapshot of the loaded, initialised bundle instead (SEA_SNAPSHOT=1):
 //             less CPU at start, about 5 MiB more memory; see README, "Container image".
 // --no-strip  keep the node binary's symbols (by default they are stripped with `strip` if it is on PATH:
@@ -79,22 +80,34 @@ const options = parseArgs(process.argv.slice(2));
 if (!existsSync(options.input)) fail(`${options.input} is missing: run \`npm run build\` first`);
 if (!readFileSync(options.node).includes(SENTINEL)) fail(`${options.node} has no SEA fuse: it cannot become a single executable`);
 const nodeVersion = spawnSync(options.node, ['--version'], { encoding: 'utf8' }).stdout.trim();
-if (!/^v(2[0-9]|[3-9][0-9])\./.test(nodeVersion)) fail(`${options.node} is node ${nodeVersion || '?'}: a SEA needs node >= 20`);
+// Assets in a single executable (the bundle and its code cache) came with node 20.12.
+const [major = 0, minor = 0] = nodeVersion.replace(/^v/, '').split('.').map(Number);
+if (major < 20 || (major === 20 && minor < 12)) fail(`${options.node} is node ${nodeVersion || '?'}: the single executable needs node >= 20.12 (assets)`);
 
 const work = mkdtempSync(path.join(tmpdir(), 'bs-sea-'));
 try {
-  // The bundle starts with a shebang line. A SEA's main script is compiled as the body of the CommonJS
-  // wrapper function, where `#!` is a syntax error: blank that line (line numbers stay the same).
-  const source = readFileSync(options.input, 'utf8');
+  // A main script is compiled as the body of the CommonJS wrapper function, where `#!` is a syntax
+  // error: the shebang line is blanked (line numbers stay the same).
+  const blank = (text) => (text.startsWith('#!') ? text.replace(/^#![^\n]*/, '') : text);
+  const source = blank(readFileSync(options.input, 'utf8'));
   const main = path.join(work, 'main.cjs');
-  writeFileSync(main, source.startsWith('#!') ? source.replace(/^#![^\n]*/, '') : source);
-
   const blob = path.join(work, 'sea-prep.blob');
   const config = path.join(work, 'sea-config.json');
-  writeFileSync(
-    config,
-    JSON.stringify({ main, output: blob, disableExperimentalSEAWarning: true, useCodeCache: options.codeCache && !options.snapshot, useSnapshot: options.snapshot }, null, 2),
-  );
+  let seaConfig;
+  if (options.snapshot) {
+    writeFileSync(main, source);
+    seaConfig = { main, output: blob, disableExperimentalSEAWarning: true, useSnapshot: true };
+  } else {
+    // The entry of dist/backend-supervisor.cjs, with the bundle and the code cache `npm run build`
+    // made (by running a plain init) as assets: see scripts/entry.cjs.
+    const bundle = path.join(work, 'bundle.cjs');
+    writeFileSync(bundle, source);
+    writeFileSync(main, blank(readFileSync(path.join(REPO, 'scripts/entry.cjs'), 'utf8')));
+    const cache = path.join(path.dirname(options.input), 'backend-supervisor.cjs.cache');
+    if (options.codeCache && !existsSync(cache)) fail(`${cache} is missing: run \`npm run build\` first`);
+    seaConfig = { main, output: blob, disableExperimentalSEAWarning: true, useCodeCache: options.codeCache, assets: { bundle, ...(options.codeCache ? { cache } : {}) } };
+  }
+  writeFileSync(config, JSON.stringify(seaConfig, null, 2));
   run(options.node, ['--experimental-sea-config', config], 'generating the SEA blob');
 
   const binary = path.join(work, 'backend-supervisor');

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { execa } from 'execa';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { codeCacheReporter } from '../support/code-cache.js';
 import { alembicLines, eventsNamed, expectNoPassword } from '../support/expect.js';
 import { singleExecutableDir } from '../support/executable.js';
 import { VENV_BIN, EXAMPLE } from '../support/paths.js';
@@ -33,5 +34,15 @@ describe('the single executable, called by name from PATH as the image calls it'
     expect(alembicLines(result).filter((line) => line.includes('backend-supervisor'))).toEqual([]);
     expect(eventsNamed(result, 'verify')[0]).toMatchObject({ level: 'info' });
     expect(await versionsOf(db.url)).toEqual([HEAD]);
+  });
+
+  it('compiles its bundle with the code cache of the build, both assets of its blob: V8 accepts it', async () => {
+    const run = await execa(path.join(dir, 'backend-supervisor'), ['--', 'true'], {
+      env: { PATH: process.env.PATH, RUN_MIGRATIONS: 'false', NODE_OPTIONS: `--require ${codeCacheReporter()}` },
+      extendEnv: false,
+      reject: false,
+    });
+    expect(run.exitCode).toBe(0);
+    expect(run.stderr).toBe('code cache rejected=false');
   });
 });

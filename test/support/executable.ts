@@ -7,11 +7,12 @@ import { REPO, SUPERVISOR } from './paths.js';
 
 /**
  * The single executable of this run's bundle, built once and shared by the test files that need it
- * (keyed by the bundle's hash, so a stale one is never used). koffi's native module lands beside it.
+ * (keyed by the hash of what it holds, so a stale one is never used). koffi's native module lands beside it.
  * Returns the directory holding `backend-supervisor`.
  */
 export async function singleExecutableDir(): Promise<string> {
-  const hash = createHash('sha256').update(readFileSync(SUPERVISOR)).digest('hex').slice(0, 16);
+  // The executable holds the entry, the bundle and the code cache beside the entry.
+  const hash = createHash('sha256').update(readFileSync(SUPERVISOR)).update(readFileSync(`${SUPERVISOR}.cache`)).digest('hex').slice(0, 16);
   const dir = path.join(tmpdir(), `bs-sea-${hash}`);
   if (existsSync(path.join(dir, 'backend-supervisor'))) return dir;
   const building = `${dir}.${process.pid}`;
