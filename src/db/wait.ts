@@ -1,11 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { DatabaseUrl } from '../config/database-url.js';
 import { unlessAborted } from '../abort.js';
+import { monotonicMs } from '../clock.js';
 import { InterruptedError, SupervisorError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Phases } from '../phases.js';
 import { connect, disconnect, type Connection } from './connect.js';
-import { monotonicMs } from '../clock.js';
 import { ConnectionLostError, describeConnectionError, retryPauseMs, type ConnectionFailure } from './connection-errors.js';
 
 export interface ConnectOptions {
