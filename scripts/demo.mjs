@@ -27,6 +27,8 @@ const postgres = new EmbeddedPostgres({
   port: dbPort,
   user: 'postgres',
   password: 'demo-secret',
+  // SCRAM, as deployed servers authenticate (the package's default is a cleartext password).
+  authMethod: 'scram-sha-256',
   persistent: false,
   createPostgresUser: process.getuid?.() === 0,
   onLog: () => {},
