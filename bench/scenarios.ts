@@ -166,10 +166,10 @@ export async function memory({ adminUrl, heavyRuns }: Context): Promise<Outcome>
   const early = new Map(variants.map((variant) => [variant.name, [] as number[]]));
   const settled = new Map(variants.map((variant) => [variant.name, [] as number[]]));
   for (let round = 0; round < heavyRuns; round += 1) {
-    const running = variants.map((variant) => ({ variant, process: watch(variant.command, variant.env) }));
+    const running = variants.map((variant) => ({ variant, watched: watch(variant.command, variant.env) }));
     try {
       await Promise.all(
-        running.map(async ({ variant, process: watched }) => {
+        running.map(async ({ variant, watched }) => {
           await watched.line(new RegExp(`^${APP_MARKER}$`));
           const pid = variant.asPid1 ? onlyChildOf(watched.child.pid as number) : (watched.child.pid as number);
           await sleep(EARLY_MS);
@@ -179,7 +179,7 @@ export async function memory({ adminUrl, heavyRuns }: Context): Promise<Outcome>
         }),
       );
     } finally {
-      for (const { process: watched } of running) await stop(watched);
+      for (const { watched } of running) await stop(watched);
     }
   }
   const rss = (samples: Map<string, number[]>, name: string) => median(samples.get(name) ?? []);

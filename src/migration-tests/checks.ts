@@ -9,12 +9,12 @@
  *   leftovers  at base, no table, view, sequence or type that was not there before the first upgrade.
  * The first failure stops the run: later checks would test a database in an unknown state.
  */
+import { monotonicMs } from '../clock.js';
 import { SupervisorError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { ScriptGraph } from '../migrations/plan.js';
 import { alembicSaid, blameLeftovers, downgradeOne, errorLine, leftOver, noTargetMetadata, upgradeTo, type SchemaObject } from './plan.js';
 import { logCheck, type CheckName, type CheckResult, type Failure, type RevisionTimings, type Step } from './report.js';
-import { monotonicMs } from '../clock.js';
 
 export interface CheckContext {
   scripts: ScriptGraph;

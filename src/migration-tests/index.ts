@@ -2,6 +2,7 @@
  * `test-migrations`: the migration scripts, tested on a throwaway database: one head, upgrade one
  * revision at a time, the models against the schema, the stairway, a clean downgrade to base.
  */
+import { monotonicMs } from '../clock.js';
 import { requireDatabaseUrl, type Config } from '../config/config.js';
 import { parseDatabaseUrl, passwordSpellings, type DatabaseUrl } from '../config/database-url.js';
 import { connect, disconnect } from '../db/connect.js';
@@ -17,7 +18,6 @@ import { alembicSaid, errorLine, walkOrder } from './plan.js';
 import { CHECKS, logCheck, logReport, printReport, type Report } from './report.js';
 import { schemaObjects } from './schema-objects.js';
 import { openTestDatabase, type TestDatabase } from './throwaway-database.js';
-import { monotonicMs } from '../clock.js';
 
 export interface TestMigrationsCommand {
   name: 'test-migrations';

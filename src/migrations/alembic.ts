@@ -99,7 +99,7 @@ export function transientFailure(error: unknown): 'lock timeout' | 'no connectio
 
 /** Why the command could not be started: directly (as PID 1: the spawn's error code), or through the launcher (its exit code and last words). */
 function launchFailure({ exitCode, code }: { exitCode?: number; code?: string }, lastWords: string | undefined): string | undefined {
-  if (code === 'ENOENT' || code === 'EACCES') return code;
+  if (code !== undefined) return code;
   if (exitCode !== LAUNCH_FAILED.notFound && exitCode !== LAUNCH_FAILED.notExecutable) return undefined;
   return lastWords?.startsWith(LAUNCH_FAILURE_PREFIX) ? lastWords.split(': ').at(-1) : undefined;
 }

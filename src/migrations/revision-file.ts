@@ -214,12 +214,9 @@ function logicalLines(source: string, fail: (why: string) => never): LogicalLine
       if (depth === 0) endLine();
       index += 1;
     } else if (code === HASH) {
-      const end = source.indexOf('\n', index);
-      index = end < 0 ? source.length : end;
-    } else if (code === BACKSLASH && source.charCodeAt(index + 1) === NEWLINE) {
-      index += 2;
-    } else if (code === BACKSLASH && source.startsWith('\r\n', index + 1)) {
-      index += 3;
+      index = endOfComment(source, index);
+    } else if (code === BACKSLASH && continuationLength(source, index) > 0) {
+      index += continuationLength(source, index);
     } else if (code === 32 || code === 9 || code === 13 || code === 12 || code === 11 || (code > 0x7f && SPACE.test(source[index] as string))) {
       index += 1;
     } else if (isNameStart(code)) {
@@ -244,8 +241,7 @@ function logicalLines(source: string, fail: (why: string) => never): LogicalLine
       index += match(NUMBER, source, index)?.length ?? 1;
     } else {
       const operator = (MULTI_CHAR_START.has(code) ? match(MULTI_CHAR_OPERATOR, source, index) : undefined) ?? (source[index] as string);
-      if (code === 40 || code === 91 || code === 123) depth += 1; // ( [ {
-      else if (code === 41 || code === 93 || code === 125) depth = Math.max(0, depth - 1); // ) ] }
+      depth = depthAfter(code, depth);
       push({ kind: 'op', text: operator }, index);
       index += operator.length;
     }
@@ -309,12 +305,11 @@ function endOfUneventfulLine(source: string, start: number): number {
     if (code === NEWLINE) {
       index += 1;
     } else if (code === HASH) {
-      const end = source.indexOf('\n', index);
-      index = end < 0 ? source.length : end;
+      index = endOfComment(source, index);
     } else if (code === BACKSLASH) {
-      if (source.charCodeAt(index + 1) === NEWLINE) index += 2;
-      else if (source.startsWith('\r\n', index + 1)) index += 3;
-      else return -1;
+      const length = continuationLength(source, index);
+      if (length === 0) return -1;
+      index += length;
     } else if (code === DOUBLE_QUOTE || code === SINGLE_QUOTE) {
       try {
         index = scanString(source, index, (why) => {
@@ -324,12 +319,30 @@ function endOfUneventfulLine(source: string, start: number): number {
         return -1;
       }
     } else {
-      if (code === 40 || code === 91 || code === 123) depth += 1; // ( [ {
-      else depth = Math.max(0, depth - 1); // ) ] }
+      depth = depthAfter(code, depth);
       index += 1;
     }
   }
   return WATCHED_WORD.test(source.slice(start, index)) ? -1 : Math.min(index + 1, source.length);
+}
+
+/** Where a comment that starts at `index` ends: at its line's newline (not past it), or the end. */
+function endOfComment(source: string, index: number): number {
+  const end = source.indexOf('\n', index);
+  return end < 0 ? source.length : end;
+}
+
+/** How long the line continuation at `index` is (a backslash, then LF or CRLF): 0 when it is none. */
+function continuationLength(source: string, index: number): number {
+  if (source.charCodeAt(index + 1) === NEWLINE) return 2;
+  return source.startsWith('\r\n', index + 1) ? 3 : 0;
+}
+
+/** The bracket depth after the character `code`: opening brackets deepen it, closing ones (never below 0) undo that. */
+function depthAfter(code: number, depth: number): number {
+  if (code === 40 || code === 91 || code === 123) return depth + 1; // ( [ {
+  if (code === 41 || code === 93 || code === 125) return Math.max(0, depth - 1); // ) ] }
+  return depth;
 }
 
 function match(pattern: RegExp, source: string, index: number): string | undefined {

@@ -63,7 +63,8 @@ export function readAlembicConfig(alembicConfig: string): string {
   try {
     return readFileSync(alembicConfig, 'utf8');
   } catch (error) {
-    throw unreadableConfig(alembicConfig, error as NodeJS.ErrnoException);
+    const { code, message } = error as NodeJS.ErrnoException;
+    throw new SupervisorError('config', `ALEMBIC_CONFIG=${JSON.stringify(alembicConfig)} cannot be read (${code ?? message}); point it at the app's alembic.ini (or pyproject.toml with [tool.alembic])`, { variable: 'ALEMBIC_CONFIG' });
   }
 }
 
@@ -73,10 +74,6 @@ function readIfThere(file: string): string | undefined {
   } catch {
     return undefined;
   }
-}
-
-function unreadableConfig(alembicConfig: string, error: NodeJS.ErrnoException): SupervisorError {
-  return new SupervisorError('config', `ALEMBIC_CONFIG=${JSON.stringify(alembicConfig)} cannot be read (${error.code ?? error.message}); point it at the app's alembic.ini (or pyproject.toml with [tool.alembic])`, { variable: 'ALEMBIC_CONFIG' });
 }
 
 function readRevisionFiles(alembicConfig: string, given: string, cwd: string): Revisions {
