@@ -1,5 +1,4 @@
 import { startupSnapshot } from 'node:v8';
-import { lookUpProgram } from './app-command.js';
 import { LOG_FORMATS } from './config/config.js';
 import { passwordSpellings } from './config/database-url.js';
 import { COMMANDS } from './commands/index.js';
@@ -8,6 +7,7 @@ import { parseCommandLine } from './commands/parse.js';
 import { reportFailure } from './errors.js';
 import { createLogger } from './log.js';
 import { execIfLaunched } from './supervise/exec-child.js';
+import { lookUpProgram } from './supervise/find-program.js';
 
 /** Reads the command line, then hands over to the command; a usage error is reported like any other error. */
 async function cli(argv: string[], env: NodeJS.ProcessEnv, cwd: string): Promise<number> {

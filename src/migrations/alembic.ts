@@ -101,5 +101,8 @@ export function transientFailure(error: unknown): 'lock timeout' | 'no connectio
 function launchFailure({ exitCode, code }: { exitCode?: number; code?: string }, lastWords: string | undefined): string | undefined {
   if (code !== undefined) return code;
   if (exitCode !== LAUNCH_FAILED.notFound && exitCode !== LAUNCH_FAILED.notExecutable) return undefined;
-  return lastWords?.startsWith(LAUNCH_FAILURE_PREFIX) ? lastWords.split(': ').at(-1) : undefined;
+  if (!lastWords?.startsWith(LAUNCH_FAILURE_PREFIX)) return undefined;
+  // The supervisor's launch mode names the errno; the shell says "not found" or "Permission denied".
+  const named = lastWords.split(': ').at(-1) ?? '';
+  return /^E[A-Z0-9]+$/.test(named) ? named : exitCode === LAUNCH_FAILED.notFound ? 'ENOENT' : 'EACCES';
 }

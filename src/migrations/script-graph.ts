@@ -3,6 +3,7 @@
 // handful of modules (readline among them) that a start at head never needs.
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { setImmediate } from 'node:timers/promises';
 import { SupervisorError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Phases } from '../phases.js';
@@ -35,7 +36,7 @@ export async function readScriptGraph(alembicConfig: string, { cwd, log, phases,
   let revisions: Revisions;
   let source: 'files' | 'alembic history';
   try {
-    revisions = readRevisionFiles(alembicConfig, given, cwd);
+    revisions = await readRevisionFiles(alembicConfig, given, cwd);
     source = 'files';
   } catch (error) {
     log.warn({ event: 'scripts', reason: (error as Error).message }, `cannot read the migration scripts exactly without Python (${(error as Error).message}); asking alembic for the whole history (slower)`);
@@ -76,13 +77,22 @@ function readIfThere(file: string): string | undefined {
   }
 }
 
-function readRevisionFiles(alembicConfig: string, given: string, cwd: string): Revisions {
+// The read runs beside the database wait and the migration lock: it gives the event loop a turn
+// this often, so a long history never holds up the connection's round trips.
+const SLICE_MS = 2;
+
+async function readRevisionFiles(alembicConfig: string, given: string, cwd: string): Promise<Revisions> {
   const files = configFiles(alembicConfig, cwd);
   const read = (file: string): ConfigFile => ({ path: file, text: file === alembicConfig ? given : readIfThere(file) });
   const locations = scriptLocations(read(files.ini), read(files.toml), cwd);
   const revisions: Revisions = new Map();
+  let sliceStart = performance.now();
   for (const directory of locations.versionDirectories) {
     for (const file of revisionFiles(directory, locations.recursive)) {
+      if (performance.now() - sliceStart > SLICE_MS) {
+        await setImmediate();
+        sliceStart = performance.now();
+      }
       const header = parseRevisionFile(readFileSync(file, 'utf8'), file);
       if (!header) throw new Error(`${file} assigns no revision`);
       if (revisions.has(header.revision)) throw new Error(`${file}: revision ${header.revision} is also in ${revisions.get(header.revision)?.file}`);
