@@ -57,4 +57,17 @@ describe('the generated 300-revision history', () => {
     const heads = await execa('alembic', ['-c', history.alembicConfig, 'heads'], { env: { PATH: pythonPath() }, extendEnv: false });
     expect(heads.stdout.trim()).toBe(`${history.head} (head)`);
   });
+
+  // It runs beside the connection's round trips (the wait, the lock): a read that held the event loop
+  // for all 304 files would hold them up too.
+  it('is read in slices that give the event loop turns, not in one synchronous stretch', async () => {
+    let turns = 0;
+    const counting = setInterval(() => (turns += 1), 0);
+    try {
+      await readScriptGraph(history.alembicConfig, { cwd: history.dir, log: noLog, phases: new Phases(noLog), alembicHistory: () => Promise.reject(new Error('fell back')) });
+    } finally {
+      clearInterval(counting);
+    }
+    expect(turns).toBeGreaterThan(1);
+  });
 });
