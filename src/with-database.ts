@@ -6,10 +6,11 @@ import { withAvailableDatabase } from './db/wait.js';
 import type { SupervisorError } from './errors.js';
 import { alembicOptions, runAlembic } from './migrations/alembic.js';
 import { mayStartAppDespite, stopDespiteContinue } from './migrations/failure-policy.js';
-import { migrateToHead, runUnderLock, type MigrateContext } from './migrations/migrate.js';
+import { migrateToHead, runUnderLock, type MigrateStart } from './migrations/migrate.js';
 import type { ScriptGraph } from './migrations/plan.js';
 import { MigrationAttempt, checkReportPath, reportAttempt } from './migrations/report.js';
 import { readAlembicConfig, readScriptGraph } from './migrations/script-graph.js';
+import { ScriptsReading } from './migrations/scripts-reading.js';
 import { status } from './migrations/status.js';
 import { statusFormat } from './migrations/status-format.js';
 import { runsAlembic, type Command, type Session } from './session.js';
@@ -42,10 +43,11 @@ export async function withDatabase(command: Command, config: Config, session: Se
     // A connection lost before alembic starts (a restart, a failover) goes back to waiting.
     return await withAvailableDatabase(url, waiting, async (db) => {
       if (!scripts) return 0;
-      const context: MigrateContext = { db, url, scripts: await scripts.graph, config, signal: session.stop.signal, log: session.log, phases: session.phases, attempt };
-      if (command.name === 'status') return await status(context, statusFormat(command, config.logFormat, isatty(1)));
-      if (command.name === 'rollback') await runUnderLock(['downgrade', command.target], context);
-      else await migrateUnderPolicy(command.name === 'run' && !command.migrateOnly, context);
+      const context = { db, url, config, signal: session.stop.signal, log: session.log, phases: session.phases, attempt };
+      // Migrating an empty database need not wait for the scripts (migrateToHead); the rest does.
+      if (command.name === 'run') await migrateUnderPolicy(!command.migrateOnly, { ...context, scripts: new ScriptsReading(scripts.graph) });
+      else if (command.name === 'status') return await status({ ...context, scripts: await scripts.graph }, statusFormat(command, config.logFormat, isatty(1)));
+      else if (command.name === 'rollback') await runUnderLock(['downgrade', command.target], { ...context, scripts: await scripts.graph });
       return 0;
     });
   } catch (error) {
@@ -80,7 +82,7 @@ function readScriptsBesideTheWait(config: Config, configText: string, session: S
 }
 
 /** A one-shot migration fails on any failure; `run` may start the app anyway (ON_MIGRATION_FAILURE). */
-async function migrateUnderPolicy(appFollows: boolean, context: MigrateContext): Promise<void> {
+async function migrateUnderPolicy(appFollows: boolean, context: MigrateStart): Promise<void> {
   try {
     await migrateToHead(context);
   } catch (error) {

@@ -15,9 +15,10 @@ import type { Phases } from '../phases.js';
 import { alembicOptions, runAlembic, transientFailure } from './alembic.js';
 import { describeFailure, withStateBefore } from './failure-policy.js';
 import { migrationTarget } from './pending.js';
-import { alembicArgs, classify, describePlan, plan, type DatabaseState, type Plan, type ScriptGraph } from './plan.js';
+import { alembicArgs, classify, describePlan, isEmpty, plan, type DatabaseState, type Plan, type ScriptGraph } from './plan.js';
 import type { MigrationAttempt } from './report.js';
 import { describeRevision, RevisionTracker, summarise, type RevisionRun } from './revision-runs.js';
+import { ScriptsReading } from './scripts-reading.js';
 
 export interface MigrateContext {
   db: Connection;
@@ -32,26 +33,34 @@ export interface MigrateContext {
   attempt: MigrationAttempt;
 }
 
+/** What migrateToHead starts with: the scripts may still be being read. */
+export type MigrateStart = Omit<MigrateContext, 'scripts'> & { scripts: ScriptsReading };
+
 /**
  * Inspect, plan, and only if there is work: lock, inspect again (another replica may have done
  * it meanwhile), run alembic, and verify that the database is now at the script head.
  */
-export async function migrateToHead(context: MigrateContext): Promise<Plan> {
-  context.attempt.target = migrationTarget(context.scripts, context.config.migrationTarget).heads;
-  const first = await inspectAndPlan(context);
+export async function migrateToHead(context: MigrateStart): Promise<Plan> {
+  const { scripts, attempt, config } = context;
+  void scripts.read.then((graph) => (attempt.target = migrationTarget(graph, config.migrationTarget).heads), () => {});
+  const first = (await inspectWithSnapshot(context)).decided;
   if (first.action === 'nothing') return first;
   refuseIfRefused(first);
   try {
     return await withMigrationLock(context, async (locked, lock) => {
-      const current = await inspectAndPlan(locked);
+      const { snapshot, decided: current } = await inspectWithSnapshot(locked);
       refuseIfRefused(current);
       if (current.action === 'nothing') return current;
+      const refused = scripts.graph ? undefined : refusalOnceRead(snapshot, locked);
+      const stop = new AbortController();
+      void refused?.then((reason) => reason && stop.abort(reason));
       try {
-        await runPlan(current, locked, lock);
+        await runPlan(current, locked, AbortSignal.any([lock, stop.signal]));
       } catch (error) {
-        throw await explainFailure(error, current.state, locked);
+        // Planned before the scripts were read: if they refuse the plan, that is why alembic stopped.
+        throw (await refused) ?? (await explainFailure(error, current.state, locked));
       }
-      await verifyAtHead(locked);
+      await verifyAtHead({ ...locked, scripts: await scripts.read });
       return current;
     });
   } catch (error) {
@@ -59,8 +68,22 @@ export async function migrateToHead(context: MigrateContext): Promise<Plan> {
   }
 }
 
+/**
+ * Planned before the scripts were read (an empty database): what they say once read. A refusal
+ * (several heads, which alembic refuses too, before it changes anything) or a failure to read them
+ * is the error to report, and stops alembic if it still runs.
+ */
+async function refusalOnceRead(snapshot: DatabaseSnapshot, { scripts, config }: MigrateStart): Promise<unknown> {
+  try {
+    const decided = plan(classify(snapshot, await scripts.read, config.migrationTarget), config);
+    return decided.action === 'refuse' ? refusal(decided) : undefined;
+  } catch (failure) {
+    return failure;
+  }
+}
+
 /** Names where a failed alembic run leaves the database, read again under the lock. */
-async function explainFailure(error: unknown, before: DatabaseState, context: MigrateContext): Promise<unknown> {
+async function explainFailure(error: unknown, before: DatabaseState, context: SnapshotContext): Promise<unknown> {
   if (!(error instanceof SupervisorError) || error.kind !== 'migrationFailed') return error;
   const after = await readSnapshot(context).catch((failure: unknown) => failure as Error);
   return describeFailure(error, before, after);
@@ -76,7 +99,7 @@ export async function runUnderLock(args: string[], context: MigrateContext): Pro
     const command = args.join(' ');
     let runs: RevisionRun[];
     try {
-      runs = await runAlembicIn(phase, args, locked, lock);
+      runs = await runAlembicIn(phase, args, { ...locked, scripts: ScriptsReading.done(locked.scripts) }, lock);
     } catch (error) {
       const after = await readSnapshot(locked).then((snapshot) => snapshot.versions, () => undefined);
       context.log.error({ event: 'migrate', command, before, after: after ?? null }, `alembic ${command} failed; the database was at ${revisionsIn(before)} and is now at ${after ? revisionsIn(after) : 'an unknown revision (it could not be read)'}`);
@@ -96,18 +119,20 @@ function revisionsIn(versions: readonly string[]): string {
  * The one place the version table is read: inspect, the fast path, verify and rollback all see the
  * same table. The latest read is where the database stands, which the attempt's report says (`to`).
  */
-async function readSnapshot({ db, config, attempt }: MigrateContext): Promise<DatabaseSnapshot> {
+type SnapshotContext = Pick<MigrateContext, 'db' | 'config' | 'attempt'>;
+
+async function readSnapshot({ db, config, attempt }: SnapshotContext): Promise<DatabaseSnapshot> {
   const snapshot = await inspectDatabase(db, config.versionTable);
   attempt.to = snapshot.versions;
   return snapshot;
 }
 
-async function inspectAndPlan(context: MigrateContext): Promise<Plan> {
-  return (await inspectWithSnapshot(context)).decided;
-}
-
-/** The `inspect` phase: what the database holds and what to do about it. */
-export async function inspectWithSnapshot(context: MigrateContext): Promise<{ snapshot: DatabaseSnapshot; decided: Plan }> {
+/**
+ * The `inspect` phase: what the database holds and what to do about it. An empty database is
+ * upgraded without waiting for scripts still being read (see stopIfTheScriptsRefuse); any other
+ * state is planned from them.
+ */
+export async function inspectWithSnapshot(context: MigrateStart): Promise<{ snapshot: DatabaseSnapshot; decided: Plan }> {
   const { scripts, config, phases, log, attempt } = context;
   const phase = phases.start('inspect');
   const snapshot = await readSnapshot(context);
@@ -115,16 +140,21 @@ export async function inspectWithSnapshot(context: MigrateContext): Promise<{ sn
   if (snapshot.versionTableSource === 'discovered') {
     log.info({ event: 'inspect', versionTable: snapshot.versionTable }, `reading the version from ${snapshot.versionTable}, the only alembic version table in the database (env.py moved it); set ALEMBIC_VERSION_TABLE=${snapshot.versionTable} to say so`);
   }
-  const decided = plan(classify(snapshot, scripts, config.migrationTarget), config);
+  const graph = scripts.graph ?? (isEmpty(snapshot) ? undefined : await scripts.read);
+  const decided: Plan = graph ? plan(classify(snapshot, graph, config.migrationTarget), config) : { action: 'upgrade', state: { kind: 'empty' } };
   phase.done(
-    { state: decided.state, plan: decided.action, versions: snapshot.versions, heads: scripts.heads, versionTable: snapshot.versionTable ?? null },
-    `the database is ${describePlan(decided, config.migrationTarget)}`,
+    { state: decided.state, plan: decided.action, versions: snapshot.versions, heads: graph?.heads ?? null, versionTable: snapshot.versionTable ?? null },
+    `the database is ${describePlan(decided, config.migrationTarget)}${graph ? '' : ' (the scripts are still being read)'}`,
   );
   return { snapshot, decided };
 }
 
 function refuseIfRefused(decided: Plan): void {
-  if (decided.action === 'refuse') throw new SupervisorError('refused', decided.reason, { state: decided.state.kind });
+  if (decided.action === 'refuse') throw refusal(decided);
+}
+
+function refusal(decided: Extract<Plan, { action: 'refuse' }>): SupervisorError {
+  return new SupervisorError('refused', decided.reason, { state: decided.state.kind });
 }
 
 /** The PGAPPNAME of every alembic a supervisor starts: how a dead supervisor's alembic session is found. */
@@ -134,7 +164,7 @@ const ALEMBIC_APPLICATION_PREFIX = 'backend-supervisor-alembic-';
  * Runs `work` holding the lock, on the context of the connection holding it; the signal it gets
  * aborts if that connection is lost. A replica that must wait gives its connection back meanwhile.
  */
-async function withMigrationLock<T>(context: MigrateContext, work: (locked: MigrateContext, lock: AbortSignal) => Promise<T>): Promise<T> {
+async function withMigrationLock<C extends Omit<MigrateContext, 'scripts'>, T>(context: C, work: (locked: C, lock: AbortSignal) => Promise<T>): Promise<T> {
   const { db, url, config, signal, log, phases } = context;
   const phase = phases.start('lock');
   let holder = db;
@@ -176,7 +206,7 @@ async function endEarlierAlembic(holder: Connection, log: Logger): Promise<void>
   }
 }
 
-async function runPlan(decided: Plan, context: MigrateContext, lock: AbortSignal): Promise<void> {
+async function runPlan(decided: Plan, context: MigrateStart, lock: AbortSignal): Promise<void> {
   const phase = context.phases.start('migrate');
   const target = context.config.migrationTarget;
   if (decided.action === 'stamp') {
@@ -196,7 +226,7 @@ const RETRY_PAUSES = { minTimeout: 1_000, factor: 2, maxTimeout: 30_000, randomi
  * Runs alembic, again up to `retries` times when a try failed on a lock timeout or a full server;
  * logs a `revision` event for each revision as alembic reports it, and resolves with the last try's.
  */
-async function runAlembicIn(phase: ReturnType<Phases['start']>, args: string[], context: MigrateContext, lock: AbortSignal, retries = 0): Promise<RevisionRun[]> {
+async function runAlembicIn(phase: ReturnType<Phases['start']>, args: string[], context: MigrateStart, lock: AbortSignal, retries = 0): Promise<RevisionRun[]> {
   const { signal, log } = context;
   const command = args.join(' ');
   let tries = 0;
@@ -232,25 +262,28 @@ async function runAlembicIn(phase: ReturnType<Phases['start']>, args: string[], 
   }
 }
 
-async function runAlembicOnce(args: string[], { db, url, config, signal, log, scripts, attempt }: MigrateContext, lock: AbortSignal, seen: { blockers: Blocker[] }): Promise<RevisionRun[]> {
+async function runAlembicOnce(args: string[], { db, url, config, signal, log, scripts, attempt }: MigrateStart, lock: AbortSignal, seen: { blockers: Blocker[] }): Promise<RevisionRun[]> {
   const applicationName = `${ALEMBIC_APPLICATION_PREFIX}${randomUUID().slice(0, 8)}`;
   // Each try runs in one transaction: a try that was rolled back applied nothing the report should count.
   attempt.revisions.length = 0;
   const tracker = new RevisionTracker(
-    (id) => scripts.revisions.has(id),
+    (id) => scripts.graph?.revisions.has(id) === true,
     (run) => {
       attempt.revisions.push(run);
       logRevision(log, run);
     },
   );
+  const lines = scripts.linesFor(tracker);
   const blockers = watchBlockers(db, applicationName, (found, blockedMs) =>
     log.warn({ event: 'blocked', blockers: found, blockedMs }, `alembic is waiting for a lock held by ${describeBlockers(found)}; new queries on the same table wait behind it`),
   );
   try {
-    await runAlembic(args, { ...alembicOptions(config, AbortSignal.any([signal, lock]), log), applicationName, lockTimeoutMs: config.migrationDdlLockTimeoutMs, onLine: tracker.onLine });
+    await runAlembic(args, { ...alembicOptions(config, AbortSignal.any([signal, lock]), log), applicationName, lockTimeoutMs: config.migrationDdlLockTimeoutMs, onLine: lines.onLine });
+    await lines.flush();
     tracker.end(true);
     return tracker.runs;
   } catch (error) {
+    await lines.flush().catch(() => {});
     tracker.end(false);
     await endSessionsNamed(url, applicationName);
     if (transientFailure(error) !== 'lock timeout') throw error;

@@ -43,14 +43,22 @@ export function headsOf(revisions: ReadonlyMap<string, readonly string[]>): stri
   return [...revisions.keys()].filter((revision) => !revised.has(revision)).sort();
 }
 
+/**
+ * Nothing in it, whatever the scripts hold: no version, no table of the app's. Its plan is an upgrade
+ * unless the scripts have several heads (which `alembic upgrade head` refuses as well).
+ */
+export function isEmpty(snapshot: DatabaseSnapshot): boolean {
+  return snapshot.versions.length === 0 && !snapshot.ambiguousVersionTables && snapshot.userTables.length === 0;
+}
+
 /** With target `heads` several heads are wanted; with `head` they are refused. */
 export function classify(snapshot: DatabaseSnapshot, scripts: ScriptGraph, target: MigrationTarget = 'head'): DatabaseState {
   const heads = [...scripts.heads].sort();
   if (heads.length > 1 && target === 'head') return { kind: 'several-heads', heads };
+  if (isEmpty(snapshot)) return { kind: 'empty' };
   const current = [...new Set(snapshot.versions)].sort();
   if (current.length === 0) {
     if (snapshot.ambiguousVersionTables) return { kind: 'ambiguous-version-table', versionTables: snapshot.otherVersionTables };
-    if (snapshot.userTables.length === 0) return { kind: 'empty' };
     const versionTables = [...(snapshot.versionTable ? [snapshot.versionTable] : []), ...snapshot.otherVersionTables];
     return { kind: 'unversioned', userTables: snapshot.userTables, versionTables };
   }

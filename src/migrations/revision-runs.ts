@@ -75,12 +75,13 @@ export class RevisionTracker {
     private readonly now: () => number = monotonicMs,
   ) {}
 
-  readonly onLine = (line: string, stream: 'stdout' | 'stderr'): void => {
+  /** `at`: when the line arrived, for a line read later than that (see migrate.ts, which holds lines until the scripts are read). */
+  readonly onLine = (line: string, stream: 'stdout' | 'stderr', at = this.now()): void => {
     // Offline mode prints `-- Running upgrade A -> B` comments in its SQL, and SQL on stdout may start at the margin.
     const step = line.startsWith('--') ? null : parseRunningLine(line, this.isRevision);
     if (step) {
-      this.finishRunning('done');
-      this.running = { step, startedAt: this.now() };
+      this.finishRunning('done', at);
+      this.running = { step, startedAt: at };
       return;
     }
     if (stream === 'stdout') return;
@@ -108,9 +109,9 @@ export class RevisionTracker {
     return { ...(failed ? { revision: failed } : {}), ...(this.lastException ? { exception: this.lastException } : {}) };
   }
 
-  private finishRunning(outcome: RevisionRun['outcome']): void {
+  private finishRunning(outcome: RevisionRun['outcome'], at = this.now()): void {
     if (!this.running) return;
-    const run: RevisionRun = { ...this.running.step, durationMs: Math.round(this.now() - this.running.startedAt), outcome };
+    const run: RevisionRun = { ...this.running.step, durationMs: Math.round(at - this.running.startedAt), outcome };
     this.running = undefined;
     this.runs.push(run);
     this.onDone(run);

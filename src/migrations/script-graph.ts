@@ -79,7 +79,7 @@ function readIfThere(file: string): string | undefined {
 
 // The read runs beside the database wait and the migration lock: it gives the event loop a turn
 // this often, so a long history never holds up the connection's round trips.
-const SLICE_MS = 2;
+const SLICE_MS = 0.5;
 
 async function readRevisionFiles(alembicConfig: string, given: string, cwd: string): Promise<Revisions> {
   const files = configFiles(alembicConfig, cwd);

@@ -6,6 +6,7 @@ import { inspectWithSnapshot, type MigrateContext } from './migrate.js';
 import { migrationTarget, pendingRevisions } from './pending.js';
 import { describePlan, type DatabaseSnapshot, type DatabaseState, type Plan, type ScriptGraph } from './plan.js';
 import { renderUpgradeSql } from './offline-sql.js';
+import { ScriptsReading } from './scripts-reading.js';
 import type { StatusFormat } from './status-format.js';
 
 /** The exit codes of `status`, for CI gates: like `migrate --check` of other tools. */
@@ -51,7 +52,7 @@ export function statusReport(snapshot: DatabaseSnapshot, decided: Plan, scripts:
 
 /** `status`: inspects, answers in `format`, changes nothing. Resolves with the exit code. */
 export async function status(context: MigrateContext, format: StatusFormat): Promise<number> {
-  const { snapshot, decided } = await inspectWithSnapshot(context);
+  const { snapshot, decided } = await inspectWithSnapshot({ ...context, scripts: ScriptsReading.done(context.scripts) });
   const report = statusReport(snapshot, decided, context.scripts, context.config.migrationTarget);
   switch (format) {
     case 'log':
