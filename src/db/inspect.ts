@@ -14,7 +14,11 @@ export interface DatabaseSnapshot {
   versionTableExists: boolean;
   /** Rows of the version table. */
   versions: string[];
-  /** Tables other than the version table in the schema alembic uses (the first schema on the search path). */
+  /**
+   * Tables other than the version table in the schema alembic uses (the first schema on the search
+   * path). Like otherVersionTables, only read when the version table holds no version: with one,
+   * they decide nothing, and reading them means scanning every relation of the database.
+   */
   userTables: string[];
   /** Other tables of alembic's version-table shape (one column, version_num), schema-qualified. */
   otherVersionTables: string[];
@@ -37,25 +41,53 @@ interface Candidate {
  */
 export async function inspectDatabase(client: Connection, configured?: VersionTableName): Promise<DatabaseSnapshot> {
   try {
-    const { schema, candidates, tables, configuredTable } = await readCatalog(client, configured);
-    const chosen = chooseVersionTable(candidates, configured, configuredTable);
-    const versions = chosen.table ? await readVersions(client, chosen.table, chosen.source) : [];
-    const userTables = tables.filter((name) => !(chosen.table && chosen.table.schema === schema && chosen.table.table === name));
-    if (!schema && !chosen.table) throw new Error(await whyNoSchema(client));
-    const qualified = chosen.table ? qualify(chosen.table) : undefined;
-    return {
-      versionTable: qualified,
-      versionTableSource: chosen.source,
-      versionTableExists: qualified !== undefined,
-      versions,
-      userTables,
-      otherVersionTables: candidates.map(qualify).filter((name) => name !== qualified),
-      ambiguousVersionTables: chosen.ambiguous,
-    };
+    return (await readUsualVersionTable(client, configured)) ?? (await readWholeCatalog(client, configured));
   } catch (error) {
     if (isConnectionLost(error)) throw new ConnectionLostError('inspecting it', error);
     throw new SupervisorError('unavailable', `cannot inspect the database: ${(error as Error).message}; check that the user in DATABASE_URL may read its schema`);
   }
+}
+
+/**
+ * The usual case, looked up by name: the table alembic reads (ALEMBIC_VERSION_TABLE, else
+ * alembic_version on the search path, of the version table's shape) holds a version. Then the rest
+ * of the database decides nothing, and the catalog scan (a measured part of every start at head,
+ * and of the verify after a long history) is left out.
+ */
+async function readUsualVersionTable(client: Connection, configured: VersionTableName | undefined): Promise<DatabaseSnapshot | undefined> {
+  const name = configured ? [configured.schema, configured.table].filter((part) => part !== undefined).map((part) => client.escapeIdentifier(part)).join('.') : VERSION_TABLE;
+  const { rows } = await client.query<{ schema: string; table: string }>(
+    `SELECT n.nspname AS schema, c.relname AS table
+       FROM pg_catalog.pg_class c
+       JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+      WHERE c.oid = pg_catalog.to_regclass($1) AND ${configured ? RELATION_KINDS : `c.relkind IN ('r', 'p') AND ${VERSION_TABLE_SHAPE}`}`,
+    [name],
+  );
+  const table = rows[0];
+  if (!table) return undefined;
+  const source = configured ? 'configured' : 'default';
+  const versions = await readVersions(client, table, source);
+  if (versions.length === 0) return undefined;
+  return { versionTable: qualify(table), versionTableSource: source, versionTableExists: true, versions, userTables: [], otherVersionTables: [], ambiguousVersionTables: false };
+}
+
+/** Everything: the version table wherever it is (env.py may have moved it), and the tables beside it. */
+async function readWholeCatalog(client: Connection, configured: VersionTableName | undefined): Promise<DatabaseSnapshot> {
+  const { schema, candidates, tables, configuredTable } = await readCatalog(client, configured);
+  const chosen = chooseVersionTable(candidates, configured, configuredTable);
+  const versions = chosen.table ? await readVersions(client, chosen.table, chosen.source) : [];
+  const userTables = tables.filter((name) => !(chosen.table && chosen.table.schema === schema && chosen.table.table === name));
+  if (!schema && !chosen.table) throw new Error(await whyNoSchema(client));
+  const qualified = chosen.table ? qualify(chosen.table) : undefined;
+  return {
+    versionTable: qualified,
+    versionTableSource: chosen.source,
+    versionTableExists: qualified !== undefined,
+    versions,
+    userTables,
+    otherVersionTables: candidates.map(qualify).filter((name) => name !== qualified),
+    ambiguousVersionTables: chosen.ambiguous,
+  };
 }
 
 /** Pure: which table holds the version, given the alembic-shaped tables found. */
@@ -77,6 +109,9 @@ export function chooseVersionTable(
 const NOT_AN_EXTENSION = `NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
   WHERE d.classid = 'pg_catalog.pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e')`;
 const RELATION_KINDS = `c.relkind IN ('r', 'p', 'v', 'm', 'f')`;
+// Exactly one column, version_num: alembic's version table.
+const VERSION_TABLE_SHAPE = `(SELECT array_agg(a.attname::text) FROM pg_catalog.pg_attribute a
+  WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped) = ARRAY['version_num']`;
 
 interface Catalog {
   /** The schema alembic uses (the first usable one on the search path), if any. */
@@ -102,8 +137,7 @@ async function readCatalog(client: Connection, configured: VersionTableName | un
           JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
          WHERE c.relkind IN ('r', 'p') AND ${NOT_AN_EXTENSION}
            AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp\\_%'
-           AND (SELECT array_agg(a.attname::text) FROM pg_catalog.pg_attribute a
-                 WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped) = ARRAY['version_num']) AS candidates,
+           AND ${VERSION_TABLE_SHAPE}) AS candidates,
        (SELECT coalesce(json_agg(c.relname ORDER BY c.relname), '[]')
           FROM pg_catalog.pg_class c
           JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
