@@ -152,12 +152,17 @@ function watchedIn(tokens: Token[]): string | undefined {
 }
 
 function splitStatements(tokens: Token[]): Token[][] {
+  if (!tokens.some(isSemicolon)) return [tokens];
   const statements: Token[][] = [[]];
   for (const token of tokens) {
-    if (token.kind === 'op' && token.text === ';') statements.push([]);
+    if (isSemicolon(token)) statements.push([]);
     else statements.at(-1)?.push(token);
   }
   return statements.filter((statement) => statement.length > 0);
+}
+
+function isSemicolon(token: Token): boolean {
+  return token.kind === 'op' && token.text === ';';
 }
 
 /** The module docstring's first line, if the file starts with one (plain or raw string literals only). */
@@ -350,18 +355,29 @@ function match(pattern: RegExp, source: string, index: number): string | undefin
   return pattern.exec(source)?.[0];
 }
 
+// What a string's body runs until: its quote character, a backslash, or (one-quoted) a newline.
+const BODY_UNTIL = {
+  [DOUBLE_QUOTE]: [/[^"\\\n]*/y, /[^"\\]*/y],
+  [SINGLE_QUOTE]: [/[^'\\\n]*/y, /[^'\\]*/y],
+} as Record<number, [RegExp, RegExp]>;
+
 function scanString(source: string, start: number, fail: (why: string) => never): { body: string; end: number } {
-  const quote = source.startsWith(source[start]!.repeat(3), start) ? source[start]!.repeat(3) : (source[start] as string);
-  let index = start + quote.length;
-  while (index < source.length) {
-    const char = source[index];
-    if (char === '\\') {
-      index += 2;
-      continue;
-    }
-    if (quote.length === 1 && char === '\n') fail('a string literal is not closed on its line');
-    if (source.startsWith(quote, index)) return { body: source.slice(start + quote.length, index), end: index + quote.length };
-    index += 1;
+  const code = source.charCodeAt(start);
+  const triple = source.charCodeAt(start + 1) === code && source.charCodeAt(start + 2) === code;
+  const quoteLength = triple ? 3 : 1;
+  const body = (BODY_UNTIL[code] as [RegExp, RegExp])[triple ? 1 : 0];
+  let index = start + quoteLength;
+  for (;;) {
+    // Checked first: past the end (a backslash last), a sticky pattern would start again at 0.
+    if (index >= source.length) return fail('a string literal is never closed');
+    body.lastIndex = index;
+    body.test(source);
+    index = body.lastIndex;
+    if (index >= source.length) return fail('a string literal is never closed');
+    const next = source.charCodeAt(index);
+    if (next === BACKSLASH) index += 2;
+    else if (next === NEWLINE) fail('a string literal is not closed on its line');
+    else if (!triple || (source.charCodeAt(index + 1) === code && source.charCodeAt(index + 2) === code)) return { body: source.slice(start + quoteLength, index), end: index + quoteLength };
+    else index += 1;
   }
-  return fail('a string literal is never closed');
 }

@@ -106,6 +106,16 @@ class Helper:
     expect(read('revision = \\\n    "continued"\ndown_revision = None\n')?.revision).toBe('continued');
   });
 
+  it('string literals end at their own closing quote: escaped quotes, quotes of the other kind, short runs inside a triple quote; unclosed ones are errors', () => {
+    expect(read('"""doc ""\\" x"""\nrevision = "ab"\ndown_revision = \'c\'\n')).toMatchObject({ revision: 'ab', downRevisions: ['c'], message: 'doc """ x' });
+    expect(read("'''it''s'''\nrevision = 'r'\ndown_revision = None\n")).toMatchObject({ revision: 'r', message: "it''s" });
+    expect(read('revision = "it\'s"\ndown_revision = None\n')).toMatchObject({ revision: "it's" });
+    // A backslash as the very last character must end the scan, not start it again.
+    expect(() => read('revision = "abc\\')).toThrow(/never closed/);
+    expect(() => read('revision = """abc\\')).toThrow(/never closed/);
+    expect(() => read('revision = "abc\ndown_revision = None')).toThrow(/not closed on its line/);
+  });
+
   it('a file without down_revision, or revising itself, is declined; one without revision is not a revision', () => {
     expect(() => read('revision = "a"\n')).toThrow(/no down_revision/);
     expect(() => read('revision = "a"\ndown_revision = "a"\n')).toThrow(/revises itself/);
