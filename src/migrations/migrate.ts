@@ -15,7 +15,7 @@ import type { Phases } from '../phases.js';
 import { alembicOptions, runAlembic, transientFailure } from './alembic.js';
 import { describeFailure, withStateBefore } from './failure-policy.js';
 import { migrationTarget } from './pending.js';
-import { alembicArgs, classify, describePlan, isEmpty, plan, type DatabaseState, type Plan, type ScriptGraph } from './plan.js';
+import { alembicArgs, classify, describePlan, plan, planWithoutScripts, type DatabaseState, type Plan, type ScriptGraph } from './plan.js';
 import type { MigrationAttempt } from './report.js';
 import { describeRevision, RevisionTracker, summarise, type RevisionRun } from './revision-runs.js';
 import { ScriptsReading } from './scripts-reading.js';
@@ -129,8 +129,8 @@ async function readSnapshot({ db, config, attempt }: SnapshotContext): Promise<D
 
 /**
  * The `inspect` phase: what the database holds and what to do about it. An empty database is
- * upgraded without waiting for scripts still being read (see stopIfTheScriptsRefuse); any other
- * state is planned from them.
+ * upgraded without waiting for scripts still being read (see refusalOnceRead); any other state is
+ * planned from them.
  */
 export async function inspectWithSnapshot(context: MigrateStart): Promise<{ snapshot: DatabaseSnapshot; decided: Plan }> {
   const { scripts, config, phases, log, attempt } = context;
@@ -140,11 +140,10 @@ export async function inspectWithSnapshot(context: MigrateStart): Promise<{ snap
   if (snapshot.versionTableSource === 'discovered') {
     log.info({ event: 'inspect', versionTable: snapshot.versionTable }, `reading the version from ${snapshot.versionTable}, the only alembic version table in the database (env.py moved it); set ALEMBIC_VERSION_TABLE=${snapshot.versionTable} to say so`);
   }
-  const graph = scripts.graph ?? (isEmpty(snapshot) ? undefined : await scripts.read);
-  const decided: Plan = graph ? plan(classify(snapshot, graph, config.migrationTarget), config) : { action: 'upgrade', state: { kind: 'empty' } };
+  const decided = (scripts.graph ? undefined : planWithoutScripts(snapshot)) ?? plan(classify(snapshot, await scripts.read, config.migrationTarget), config);
   phase.done(
-    { state: decided.state, plan: decided.action, versions: snapshot.versions, heads: graph?.heads ?? null, versionTable: snapshot.versionTable ?? null },
-    `the database is ${describePlan(decided, config.migrationTarget)}${graph ? '' : ' (the scripts are still being read)'}`,
+    { state: decided.state, plan: decided.action, versions: snapshot.versions, heads: scripts.graph?.heads ?? null, versionTable: snapshot.versionTable ?? null },
+    `the database is ${describePlan(decided, config.migrationTarget)}${scripts.graph ? '' : ' (the scripts are still being read)'}`,
   );
   return { snapshot, decided };
 }

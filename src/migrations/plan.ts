@@ -43,12 +43,18 @@ export function headsOf(revisions: ReadonlyMap<string, readonly string[]>): stri
   return [...revisions.keys()].filter((revision) => !revised.has(revision)).sort();
 }
 
-/**
- * Nothing in it, whatever the scripts hold: no version, no table of the app's. Its plan is an upgrade
- * unless the scripts have several heads (which `alembic upgrade head` refuses as well).
- */
-export function isEmpty(snapshot: DatabaseSnapshot): boolean {
+/** Nothing in it: no version, no table of the app's. */
+function isEmpty(snapshot: DatabaseSnapshot): boolean {
   return snapshot.versions.length === 0 && !snapshot.ambiguousVersionTables && snapshot.userTables.length === 0;
+}
+
+/**
+ * The plan the scripts cannot change, for a start that has not read them yet: an empty database is
+ * upgraded whatever they hold, but for several heads, which `alembic upgrade head` refuses too
+ * before it changes anything (the caller checks them once read). Undefined: the plan needs them.
+ */
+export function planWithoutScripts(snapshot: DatabaseSnapshot): Plan | undefined {
+  return isEmpty(snapshot) ? { action: 'upgrade', state: { kind: 'empty' } } : undefined;
 }
 
 /** With target `heads` several heads are wanted; with `head` they are refused. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { classify, describePlan, headsOf, plan, type DatabaseSnapshot, type ScriptGraph } from '../../src/migrations/plan.js';
+import { classify, describePlan, headsOf, plan, planWithoutScripts, type DatabaseSnapshot, type ScriptGraph } from '../../src/migrations/plan.js';
 
 const linear = graph({ a1: [], b2: ['a1'], c3: ['b2'] });
 const forked = graph({ a1: [], b2: ['a1'], x9: ['a1'] });
@@ -128,6 +128,26 @@ describe('the contract state table', () => {
     const decided = plan(classify(db(['a1']), forked, 'heads'), stamp);
     expect(describePlan(decided, 'heads')).toBe('at a1, behind head b2, x9; plan: alembic upgrade heads');
     expect(describePlan(plan(classify(db(null, ['users']), forked, 'heads'), stamp), 'heads')).toMatch(/plan: alembic stamp heads$/);
+  });
+
+  // A start may plan before it has read the scripts (migrateToHead): only where they cannot change the plan.
+  it('the plan without scripts is the plan with any scripts, but for several heads under MIGRATION_TARGET=head', () => {
+    const snapshots = [db(null), db([]), db(['a1']), db(['b2', 'x9']), db(null, ['users']), db([], ['users']), db(null, [], ['a.v']), { ...db(null, [], ['a.v', 'b.v']), ambiguousVersionTables: true }];
+    const withoutScripts = snapshots.map((snapshot) => planWithoutScripts(snapshot)?.action);
+    expect(withoutScripts).toEqual(['upgrade', 'upgrade', undefined, undefined, undefined, undefined, 'upgrade', undefined]);
+    for (const snapshot of snapshots) {
+      const early = planWithoutScripts(snapshot);
+      if (!early) continue;
+      for (const scripts of [linear, forked, merged, noScripts]) {
+        for (const target of ['head', 'heads'] as const) {
+          for (const policy of [stamp, refuse]) {
+            const decided = plan(classify(snapshot, scripts, target), { ...policy, migrationTarget: target });
+            if (scripts.heads.length > 1 && target === 'head') expect(decided.action).toBe('refuse');
+            else expect(decided).toEqual(early);
+          }
+        }
+      }
+    }
   });
 
   it('several heads with MIGRATION_TARGET=head names the variable for projects that want them', () => {
