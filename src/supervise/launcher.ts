@@ -22,8 +22,8 @@ export function diesWithMe(file: string, args: string[]): [string, string[]] {
   // As PID 1 of a PID namespace (a container), the kernel kills every process in the namespace when
   // the supervisor dies: the command runs as it is.
   if (process.pid === 1) return [file, args];
-  const setpriv = lookUpProgram('setpriv', process.env, '/');
-  if (setpriv.kind === 'program' && lookUpProgram(SHELL, process.env, '/').kind === 'program') {
+  const setpriv = lookUpProgram('setpriv', process.env, process.cwd());
+  if (setpriv.kind === 'program' && lookUpProgram(SHELL, process.env, process.cwd()).kind === 'program') {
     return [setpriv.file, ['--pdeathsig', 'KILL', '--', SHELL, '-c', PARENT_CHECK, LAUNCH_FAILURE_PREFIX, String(process.pid), file, ...args]];
   }
   // Under node, argv[1] is the bundle. A single executable is its own script: there argv[1] holds the
