@@ -90,6 +90,15 @@ describe('an empty database is migrated while the scripts are still being read',
     expect(await tablesOf(db.url)).toEqual([]);
   });
 
+  it('scripts that cannot be read at all, found out while alembic starts: that is the error reported (70), nothing changed', async () => {
+    const alembicConfig = await db.projectWith([{ id: 'b40000000000', parent: HEAD, upgrade: ['op.execute("SELECT 1"'] }]);
+    const run = await runSupervisor(['migrate'], { env: { DATABASE_URL: db.url, ALEMBIC_CONFIG: alembicConfig, ALEMBIC_COMMAND: await slowAlembic('upgrade', 20) } });
+    expect(run.exitCode).toBe(70);
+    expect(finalError(run)).toMatchObject({ alembic: { exception: expect.stringMatching(/SyntaxError/) } });
+    expect(eventsNamed(run, 'scripts').some((entry) => entry.level === 'error' || entry.level === 'warn')).toBe(true);
+    expect(await tablesOf(db.url)).toEqual([]);
+  });
+
   it('a database that is not empty waits for the scripts before it is planned', async () => {
     const alembicConfig = await db.projectWith([COMPUTED]);
     const command = await slowAlembic('history', 1);
