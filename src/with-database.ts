@@ -7,7 +7,6 @@ import type { SupervisorError } from './errors.js';
 import { alembicOptions, runAlembic } from './migrations/alembic.js';
 import { mayStartAppDespite, stopDespiteContinue } from './migrations/failure-policy.js';
 import { migrateToHead, runUnderLock, type MigrateStart } from './migrations/migrate.js';
-import type { ScriptGraph } from './migrations/plan.js';
 import { MigrationAttempt, checkReportPath, reportAttempt } from './migrations/report.js';
 import { readAlembicConfig, readScriptGraph } from './migrations/script-graph.js';
 import { ScriptsReading } from './migrations/scripts-reading.js';
@@ -45,14 +44,14 @@ export async function withDatabase(command: Command, config: Config, session: Se
       if (!scripts) return 0;
       const context = { db, url, config, signal: session.stop.signal, log: session.log, phases: session.phases, attempt };
       // Migrating an empty database need not wait for the scripts (migrateToHead); the rest does.
-      if (command.name === 'run') await migrateUnderPolicy(!command.migrateOnly, { ...context, scripts: new ScriptsReading(scripts.graph) });
-      else if (command.name === 'status') return await status({ ...context, scripts: await scripts.graph }, statusFormat(command, config.logFormat, isatty(1)));
-      else if (command.name === 'rollback') await runUnderLock(['downgrade', command.target], { ...context, scripts: await scripts.graph });
+      if (command.name === 'run') await migrateUnderPolicy(!command.migrateOnly, { ...context, scripts });
+      else if (command.name === 'status') return await status({ ...context, scripts: await scripts.read }, statusFormat(command, config.logFormat, isatty(1)));
+      else if (command.name === 'rollback') await runUnderLock(['downgrade', command.target], { ...context, scripts: await scripts.read });
       return 0;
     });
   } catch (error) {
     // The wait stopped because the scripts could not be read: that is the error to report.
-    const reported = scripts?.failed.aborted ? await scripts.graph.then(() => error, (failure: unknown) => failure) : error;
+    const reported = scripts?.failed.aborted ? await scripts.read.then(() => error, (failure: unknown) => failure) : error;
     attempt.failed(reported);
     throw reported;
   } finally {
@@ -61,24 +60,23 @@ export async function withDatabase(command: Command, config: Config, session: Se
 }
 
 /**
- * The scripts, read while the database is reached (at head the two were half of a start): on the
- * next turn of the event loop, when the connection is on its way, so the (synchronous) read runs
- * while the server answers. `failed` aborts when they cannot be read, which stops the wait at once.
+ * The scripts, read while the database is reached (at head the two were half of a start): from the
+ * next turn of the event loop, when the connection is on its way, in slices that leave the
+ * connection's round trips their turns. A read that fails stops the wait at once (`failed`).
  */
-function readScriptsBesideTheWait(config: Config, configText: string, session: Session): { graph: Promise<ScriptGraph>; failed: AbortSignal } {
-  const failure = new AbortController();
-  const graph = setImmediate().then(() => {
-    stopOptimisingCompilers();
-    return readScriptGraph(config.alembicConfig, {
-      configText,
-      cwd: process.cwd(),
-      log: session.log,
-      phases: session.phases,
-      alembicHistory: () => runAlembic(['history', '--verbose'], { ...alembicOptions(config, session.stop.signal, session.log), echoLevel: 'debug' }),
-    });
-  });
-  graph.catch(() => failure.abort());
-  return { graph, failed: failure.signal };
+function readScriptsBesideTheWait(config: Config, configText: string, session: Session): ScriptsReading {
+  return new ScriptsReading(
+    setImmediate().then(() => {
+      stopOptimisingCompilers();
+      return readScriptGraph(config.alembicConfig, {
+        configText,
+        cwd: process.cwd(),
+        log: session.log,
+        phases: session.phases,
+        alembicHistory: () => runAlembic(['history', '--verbose'], { ...alembicOptions(config, session.stop.signal, session.log), echoLevel: 'debug' }),
+      });
+    }),
+  );
 }
 
 /** A one-shot migration fails on any failure; `run` may start the app anyway (ON_MIGRATION_FAILURE). */

@@ -368,11 +368,12 @@ function scanString(source: string, start: number, fail: (why: string) => never)
   const body = (BODY_UNTIL[code] as [RegExp, RegExp])[triple ? 1 : 0];
   let index = start + quoteLength;
   for (;;) {
-    // Checked first: past the end (a backslash last), a sticky pattern would start again at 0.
-    if (index >= source.length) return fail('a string literal is never closed');
-    body.lastIndex = index;
-    body.test(source);
-    index = body.lastIndex;
+    // Past the end (a backslash last), a sticky pattern would start again at 0: not run there.
+    if (index < source.length) {
+      body.lastIndex = index;
+      body.test(source);
+      index = body.lastIndex;
+    }
     if (index >= source.length) return fail('a string literal is never closed');
     const next = source.charCodeAt(index);
     if (next === BACKSLASH) index += 2;

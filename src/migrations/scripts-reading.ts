@@ -8,13 +8,17 @@ import type { ScriptGraph } from './plan.js';
  */
 export class ScriptsReading {
   graph: ScriptGraph | undefined;
+  /** Aborts when they cannot be read: what runs beside the read (the wait) stops at once. */
+  readonly failed: AbortSignal;
 
   constructor(readonly read: Promise<ScriptGraph>) {
+    const failure = new AbortController();
+    this.failed = failure.signal;
     read.then(
       (graph) => {
         this.graph = graph;
       },
-      () => {},
+      () => failure.abort(),
     );
   }
 
