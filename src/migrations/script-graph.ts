@@ -4,6 +4,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { setImmediate } from 'node:timers/promises';
+import { monotonicMs } from '../clock.js';
 import { SupervisorError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Phases } from '../phases.js';
@@ -86,12 +87,12 @@ async function readRevisionFiles(alembicConfig: string, given: string, cwd: stri
   const read = (file: string): ConfigFile => ({ path: file, text: file === alembicConfig ? given : readIfThere(file) });
   const locations = scriptLocations(read(files.ini), read(files.toml), cwd);
   const revisions: Revisions = new Map();
-  let sliceStart = performance.now();
+  let sliceStart = monotonicMs();
   for (const directory of locations.versionDirectories) {
     for (const file of revisionFiles(directory, locations.recursive)) {
-      if (performance.now() - sliceStart > SLICE_MS) {
+      if (monotonicMs() - sliceStart > SLICE_MS) {
         await setImmediate();
-        sliceStart = performance.now();
+        sliceStart = monotonicMs();
       }
       const header = parseRevisionFile(readFileSync(file, 'utf8'), file);
       if (!header) throw new Error(`${file} assigns no revision`);
