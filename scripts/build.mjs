@@ -9,8 +9,8 @@ import { build } from 'esbuild';
 import { createRequire } from 'node:module';
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { pgOnNode } from './pg-on-node.mjs';
 
 const require = createRequire(import.meta.url);
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
@@ -21,39 +21,6 @@ const koffiDir = path.dirname(require.resolve(`@koromix/koffi-linux-${arch}/pack
 for (const [variant, directory] of [['glibc', `linux_${arch}`], ['musl', `musl_${arch}`]]) {
   copyFileSync(path.join(koffiDir, directory, 'koffi.node'), `dist/koffi-linux-${arch}-${variant}.node`);
 }
-
-// pg asks whether it runs in a Cloudflare Worker by constructing a fetch `Response`, which on Node
-// loads undici (the whole fetch implementation): about 20 ms of every start that reaches the database.
-// The supervisor only ever runs on Node, so the question is answered here, at build time.
-const pgOnNode = {
-  name: 'pg-on-node',
-  setup(b) {
-    b.onLoad({ filter: /[\\/]node_modules[\\/]pg[\\/]lib[\\/]stream\.js$/ }, async (args) => {
-      const source = await readFile(args.path, 'utf8');
-      const asked = 'if (isCloudflareRuntime()) {';
-      if (!source.includes(asked)) throw new Error(`${args.path} no longer contains "${asked}": check how this pg version detects its runtime, and update scripts/build.mjs`);
-      return { contents: source.replace(asked, 'if (false) {'), loader: 'js' };
-    });
-  },
-};
-
-// pg's crypto helpers use WebCrypto (for Cloudflare Workers); src/db/pg-crypto.ts gives the same
-// functions on node:crypto, several milliseconds faster per connection. A pg upgrade that changes
-// the helpers' names fails the build here.
-const PG_CRYPTO_EXPORTS = ['postgresMd5PasswordHash', 'randomBytes', 'deriveKey', 'sha256', 'hashByName', 'hmacSha256', 'md5'];
-const pgCryptoOnNode = {
-  name: 'pg-crypto-on-node',
-  setup(b) {
-    b.onLoad({ filter: /[\\/]node_modules[\\/]pg[\\/]lib[\\/]crypto[\\/]utils\.js$/ }, async (args) => {
-      const source = await readFile(args.path, 'utf8');
-      const exported = /module\.exports = \{([^}]*)\}/.exec(source)?.[1]?.split(',').map((name) => name.trim()).filter(Boolean) ?? [];
-      if (exported.sort().join() !== [...PG_CRYPTO_EXPORTS].sort().join()) {
-        throw new Error(`${args.path} exports ${exported.join(', ')}, not ${PG_CRYPTO_EXPORTS.join(', ')}: update src/db/pg-crypto.ts and scripts/build.mjs for this pg version`);
-      }
-      return { contents: `module.exports = require(${JSON.stringify(path.resolve('src/db/pg-crypto.ts'))});`, loader: 'js', resolveDir: path.resolve('src/db') };
-    });
-  },
-};
 
 await build({
   entryPoints: ['src/cli.ts'],
@@ -67,7 +34,7 @@ await build({
   legalComments: 'none',
   define: { __VERSION__: JSON.stringify(pkg.version) },
   banner: { js: '#!/usr/bin/env node' },
-  plugins: [pgOnNode, pgCryptoOnNode],
+  plugins: pgOnNode,
   logLevel: 'warning',
 });
 

@@ -1,4 +1,4 @@
-// pg's crypto helpers (pg/lib/crypto/utils.js) on node:crypto's one-shot functions; scripts/build.mjs
+// pg's crypto helpers (pg/lib/crypto/utils.js) on node:crypto's one-shot functions; scripts/pg-on-node.mjs
 // puts this module in their place. pg's own use WebCrypto, for Cloudflare Workers: on Node, loading
 // it and taking SCRAM's eight asynchronous steps through the thread pool cost several milliseconds
 // of every connection. Same names, same results (pg wraps each digest in Buffer.from); the test
