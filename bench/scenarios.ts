@@ -24,6 +24,12 @@ export interface Check {
   unit: 'x' | 'MiB' | 'ms' | 'failures';
   /** For a ratio of run times: the same ratio of CPU time, steadier on a busy machine. */
   cpu?: number;
+  /**
+   * The same ratio for the floor program of the stack (bench/floor.ts, or node spawning the app),
+   * measured in the same run: the least any start on Node and pg measures. A target below it
+   * cannot be met by any supervisor built on this stack.
+   */
+  floor?: number;
 }
 
 export interface Section {
@@ -48,6 +54,7 @@ export interface Context {
 const BUNDLE = path.join(REPO, 'dist/backend-supervisor.cjs');
 const EXECUTABLE = path.join(REPO, 'dist/backend-supervisor');
 const bundle: Command = [process.execPath, BUNDLE];
+const FLOOR = path.join(REPO, '.tmp/bench-floor.cjs');
 const executable: Command = [EXECUTABLE];
 const EXAMPLE_INI = path.join(EXAMPLE, 'alembic.ini');
 const PATH = `${VENV_BIN}${path.delimiter}${process.env.PATH ?? ''}`;
@@ -69,9 +76,24 @@ function comparisonRows(comparison: Comparison, base: string): string[][] {
   return comparison.series.map(({ name }) => [name, ms(medianOf(comparison, name)), times(pairedRatio(comparison, name, base)), times(pairedRatio(comparison, name, base, 'cpuMs'))]);
 }
 
-/** A target on the wall-time ratio a/b, with the CPU-time ratio beside it. */
-function ratioCheck(label: string, comparison: Comparison, a: string, b: string, target: number): Check {
-  return { label, measured: pairedRatio(comparison, a, b), target, unit: 'x', cpu: pairedRatio(comparison, a, b, 'cpuMs') };
+/** A target on the wall-time ratio a/b, with the CPU-time ratio beside it, and the floor's ratio to b. */
+function ratioCheck(label: string, comparison: Comparison, a: string, b: string, target: number, floor?: string): Check {
+  return { label, measured: pairedRatio(comparison, a, b), target, unit: 'x', cpu: pairedRatio(comparison, a, b, 'cpuMs'), ...(floor ? { floor: pairedRatio(comparison, floor, b) } : {}) };
+}
+
+/** The least a Node init can do: spawn the app and exit with its status. */
+const SPAWN_FLOOR = 'floor: node spawning `true`, exiting with its status';
+const spawnFloor: Command = [process.execPath, '-e', "require('child_process').spawn('true', { stdio: 'inherit' }).on('exit', (code) => process.exit(code))"];
+const PG_FLOOR = 'floor: node + pg: connect, read the version, disconnect, spawn `true`';
+
+/**
+ * The floor program's V8 code cache, made as the supervisor's is, by one run, but at head: the
+ * path it then measures. Made once per build of the program (bench/build.mjs removes the old one).
+ */
+async function floorCodeCache(url: string): Promise<void> {
+  if (existsSync(`${FLOOR}.cache`)) return;
+  await timeCommand([process.execPath, FLOOR, '--', 'true'], env({ DATABASE_URL: url, BACKEND_SUPERVISOR_BUILD_CODE_CACHE: `${FLOOR}.cache` }));
+  if (!existsSync(`${FLOOR}.cache`)) throw new Error(`bench: ${FLOOR} made no code cache; rebuild it with \`node bench/build.mjs\``);
 }
 
 export async function plainInit({ runs }: Context): Promise<Outcome> {
@@ -81,6 +103,7 @@ export async function plainInit({ runs }: Context): Promise<Outcome> {
       { name: 'node -e 0', command: [process.execPath, '-e', '0'] },
       { name: 'backend-supervisor (bundle)', command: [...bundle, '--', 'true'] },
       { name: 'backend-supervisor (single executable)', command: [...executable, '--', 'true'] },
+      { name: SPAWN_FLOOR, command: spawnFloor },
       { name: 'tini', command: ['tini', '--', 'true'] },
       { name: 'dumb-init', command: ['dumb-init', 'true'] },
     ],
@@ -90,13 +113,13 @@ export async function plainInit({ runs }: Context): Promise<Outcome> {
   return {
     section: {
       title: 'Plain init',
-      note: '`RUN_MIGRATIONS=false backend-supervisor -- true`, no database: the start-up cost of the supervisor itself. Wall time of the whole process.',
+      note: '`RUN_MIGRATIONS=false backend-supervisor -- true`, no database: the start-up cost of the supervisor itself. Wall time of the whole process. The floor row is the least any init written for Node does (it loads `child_process`, spawns the app and exits with its status): no configuration, logs, signal forwarding or subreaper.',
       header: ['command', 'median wall time', 'ratio to `node -e 0`', 'CPU-time ratio'],
       rows: comparisonRows(comparison, 'node -e 0'),
     },
     checks: [
-      ratioCheck('plain init, bundle / node -e 0', comparison, 'backend-supervisor (bundle)', 'node -e 0', 1.3),
-      ratioCheck('plain init, executable / node -e 0', comparison, 'backend-supervisor (single executable)', 'node -e 0', 1.3),
+      ratioCheck('plain init, bundle / node -e 0', comparison, 'backend-supervisor (bundle)', 'node -e 0', 1.3, SPAWN_FLOOR),
+      ratioCheck('plain init, executable / node -e 0', comparison, 'backend-supervisor (single executable)', 'node -e 0', 1.3, SPAWN_FLOOR),
     ],
   };
 }
@@ -112,6 +135,7 @@ async function exampleAtHead(adminUrl: string): Promise<string> {
 
 export async function atHead({ adminUrl, runs }: Context): Promise<Outcome> {
   const url = await exampleAtHead(adminUrl);
+  await floorCodeCache(url);
   const shell = 'shell: alembic upgrade head && exec app';
   const comparison = await compare(
     'database already at head: start until the app (`true`) runs',
@@ -119,6 +143,7 @@ export async function atHead({ adminUrl, runs }: Context): Promise<Outcome> {
       { name: 'node -e 0', command: [process.execPath, '-e', '0'] },
       { name: 'backend-supervisor (bundle)', command: [...bundle, '--', 'true'] },
       { name: 'backend-supervisor (single executable)', command: [...executable, '--', 'true'] },
+      { name: PG_FLOOR, command: [process.execPath, FLOOR, '--', 'true'] },
       { name: shell, command: ['sh', '-c', `alembic -c ${EXAMPLE_INI} upgrade head && exec true`] },
     ],
     runs,
@@ -127,7 +152,7 @@ export async function atHead({ adminUrl, runs }: Context): Promise<Outcome> {
   return {
     section: {
       title: 'Database already at head',
-      note: 'The common container restart: the example project (4 revisions), its database at head; until the app (`true`) has run.',
+      note: 'The common container restart: the example project (4 revisions), its database at head; until the app (`true`) has run. The floor row is bench/floor.ts, built as the supervisor is (the same pg plugins, a V8 code cache made at head): it connects with SCRAM, reads `alembic_version`, disconnects and spawns the app. No lock, no scripts read, no configuration, no logs: the least a start that checks the schema with the stack\'s driver does.',
       header: ['command', 'median wall time', 'ratio to `node -e 0`', 'CPU-time ratio', 'ratio to the shell entrypoint', 'CPU-time ratio'],
       rows: comparisonRows(comparison, 'node -e 0').map((row, index) => {
         const name = comparison.series[index]?.name as string;
@@ -135,10 +160,10 @@ export async function atHead({ adminUrl, runs }: Context): Promise<Outcome> {
       }),
     },
     checks: [
-      ratioCheck('at head, bundle / alembic upgrade head && exec app', comparison, 'backend-supervisor (bundle)', shell, 0.3),
-      ratioCheck('at head, executable / alembic upgrade head && exec app', comparison, 'backend-supervisor (single executable)', shell, 0.3),
-      ratioCheck('at head, bundle / node -e 0', comparison, 'backend-supervisor (bundle)', 'node -e 0', 1.6),
-      ratioCheck('at head, executable / node -e 0', comparison, 'backend-supervisor (single executable)', 'node -e 0', 1.6),
+      ratioCheck('at head, bundle / alembic upgrade head && exec app', comparison, 'backend-supervisor (bundle)', shell, 0.3, PG_FLOOR),
+      ratioCheck('at head, executable / alembic upgrade head && exec app', comparison, 'backend-supervisor (single executable)', shell, 0.3, PG_FLOOR),
+      ratioCheck('at head, bundle / node -e 0', comparison, 'backend-supervisor (bundle)', 'node -e 0', 1.6, PG_FLOOR),
+      ratioCheck('at head, executable / node -e 0', comparison, 'backend-supervisor (single executable)', 'node -e 0', 1.6, PG_FLOOR),
     ],
   };
 }
@@ -239,6 +264,9 @@ export async function longHistory({ adminUrl, runs, heavyRuns, history }: Contex
   const alembic = 'alembic upgrade head';
   const supervisor = 'backend-supervisor migrate (single executable)';
   const supervisorPid1 = 'backend-supervisor migrate (single executable) as PID 1';
+  const floor = 'floor: node + pg: read the version, run alembic upgrade head, read it again';
+  const shortAtHead = await exampleAtHead(adminUrl);
+  await floorCodeCache(shortAtHead);
   const fresh = await compare(
     `fresh database, ${history.revisions.length + 4} revisions: migrate to head`,
     [
@@ -246,6 +274,7 @@ export async function longHistory({ adminUrl, runs, heavyRuns, history }: Contex
       { name: supervisor, command: [...executable, 'migrate'] },
       // As in a container: alembic is started without the launcher (the kernel ends the namespace with its init).
       { name: supervisorPid1, command: ['unshare', '--pid', '--fork', '--kill-child', '--mount-proc', ...executable, 'migrate'] },
+      { name: floor, command: [process.execPath, FLOOR, '--verify', '--', 'alembic', '-c', history.alembicConfig, 'upgrade', 'head'] },
     ],
     // alembic's own time varies by a tenth from run to run: twice the heavy rounds, for a steadier ratio.
     2 * heavyRuns,
@@ -255,7 +284,6 @@ export async function longHistory({ adminUrl, runs, heavyRuns, history }: Contex
   const longAtHead = await createDatabase(adminUrl);
   await timeCommand([...executable, 'migrate'], historyEnv(longAtHead));
   if ((await versionsOf(longAtHead)).join() !== history.head) throw new Error('bench: the generated history did not migrate to its head');
-  const shortAtHead = await exampleAtHead(adminUrl);
   const startLong = `${history.revisions.length + 4} revisions`;
   const startShort = '4 revisions (the example)';
   const start = await compare(
@@ -270,7 +298,7 @@ export async function longHistory({ adminUrl, runs, heavyRuns, history }: Contex
   return {
     section: {
       title: `A generated history of ${history.revisions.length} revisions`,
-      note: `On top of the example's 4: ${history.branches} branch points, ${history.merges} merges, one head (test/support/generated-history.ts, seed 1). Each fresh migration gets a new database (${2 * heavyRuns} rounds); the single executable, started directly (alembic through the launcher that gives it a parent-death signal) and as PID 1 of a PID namespace, as in a container (alembic started as it is).`,
+      note: `On top of the example's 4: ${history.branches} branch points, ${history.merges} merges, one head (test/support/generated-history.ts, seed 1). Each fresh migration gets a new database (${2 * heavyRuns} rounds); the single executable, started directly (alembic through the launcher that gives it a parent-death signal) and as PID 1 of a PID namespace, as in a container (alembic started as it is). The floor row (bench/floor.ts) connects, reads \`alembic_version\`, runs alembic while connected and reads it again: no lock, no scripts read, no logs.`,
       header: ['measure', 'median wall time', 'ratio', 'CPU-time ratio'],
       rows: [
         ['fast-path parse of the scripts, in process (first / median of the next)', `${ms(firstParse as number)} / ${ms(median(warmParses))}`, '', ''],
@@ -279,8 +307,8 @@ export async function longHistory({ adminUrl, runs, heavyRuns, history }: Contex
       ],
     },
     checks: [
-      ratioCheck(`fresh migrate ${history.revisions.length} revisions / alembic upgrade head`, fresh, supervisor, alembic, 1.05),
-      ratioCheck(`fresh migrate ${history.revisions.length} revisions as PID 1 / alembic upgrade head`, fresh, supervisorPid1, alembic, 1.05),
+      ratioCheck(`fresh migrate ${history.revisions.length} revisions / alembic upgrade head`, fresh, supervisor, alembic, 1.05, floor),
+      ratioCheck(`fresh migrate ${history.revisions.length} revisions as PID 1 / alembic upgrade head`, fresh, supervisorPid1, alembic, 1.05, floor),
     ],
   };
 }
