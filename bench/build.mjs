@@ -9,6 +9,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
+import { entryWith } from '../scripts/entry-with.mjs';
 import { pgOnNode } from '../scripts/pg-on-node.mjs';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -45,6 +46,5 @@ await build({
   plugins: pgOnNode,
   logLevel: 'warning',
 });
-const entry = readFileSync(path.join(repo, 'scripts/entry.cjs'), 'utf8');
-writeFileSync(path.join(repo, '.tmp/bench-floor.cjs'), entry.replace("'/* BUNDLE */'", () => JSON.stringify(readFileSync(floorBundle, 'utf8'))));
+writeFileSync(path.join(repo, '.tmp/bench-floor.cjs'), entryWith(readFileSync(floorBundle, 'utf8')));
 rmSync(path.join(repo, '.tmp/bench-floor.cjs.cache'), { force: true });

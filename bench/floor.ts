@@ -12,6 +12,7 @@
 //   again, disconnects, exits with COMMAND's status.
 import { spawn } from 'node:child_process';
 import pg from 'pg';
+import { signalExitCode } from '../src/errors.js';
 
 /** One round trip: the versions, or none when there is no version table yet (undefined_table). */
 async function versions(client: pg.Client): Promise<string[]> {
@@ -29,7 +30,7 @@ function run(command: string[]): Promise<number> {
   return new Promise((resolve, reject) => {
     spawn(file, args, { stdio: 'inherit' })
       .on('error', reject)
-      .on('exit', (code, signal) => resolve(code ?? 128 + (signal ? 15 : 0)));
+      .on('exit', (code, signal) => resolve(code ?? signalExitCode(signal as NodeJS.Signals)));
   });
 }
 

@@ -10,6 +10,7 @@ import { createRequire } from 'node:module';
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { entryWith } from './entry-with.mjs';
 import { pgOnNode } from './pg-on-node.mjs';
 
 const require = createRequire(import.meta.url);
@@ -38,14 +39,12 @@ await build({
   logLevel: 'warning',
 });
 
-const bundle = readFileSync('dist/backend-supervisor.bundle.cjs', 'utf8').replace(/^#![^\n]*/, '');
+const bundle = readFileSync('dist/backend-supervisor.bundle.cjs', 'utf8');
 // The entry compiles the bundle with vm.Script, where a real import() has no loader to call: a lazy
 // built-in must be loaded by a bundled module that imports it statically (see src/commands/probe-get.ts).
 const dynamicImport = /[^\w$.]import\(\s*["'`]([^"'`]+)/.exec(bundle);
 if (dynamicImport) throw new Error(`the bundle imports ${dynamicImport[1]} with import(), which fails in dist/backend-supervisor.cjs: import it statically from a module that is itself imported lazily`);
-const entry = readFileSync(new URL('./entry.cjs', import.meta.url), 'utf8');
-if (!entry.includes("'/* BUNDLE */'")) throw new Error('scripts/entry.cjs has lost its BUNDLE placeholder');
-writeFileSync('dist/backend-supervisor.cjs', entry.replace("'/* BUNDLE */'", () => JSON.stringify(bundle)), { mode: 0o755 });
+writeFileSync('dist/backend-supervisor.cjs', entryWith(bundle), { mode: 0o755 });
 
 // The cache holds what a start compiles: made by one plain init (no database, the app `true`).
 const cache = 'dist/backend-supervisor.cjs.cache';
